@@ -1,0 +1,133 @@
+/*
+ * Private declarations shared by the library's files. Never installed.
+ *
+ * Internal names shared between files start with `piam__` (two underscores); lib/piam.map
+ * lists exported names one by one, so none of these can be exported by accident.
+ */
+#ifndef PIAM_INTERNAL_H
+#define PIAM_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "piam/piam.h"
+
+#if defined(__GNUC__)
+#define PIAM__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define PIAM__UNUSED __attribute__((unused))
+#else
+#define PIAM__PRINTF(f, a)
+#define PIAM__UNUSED
+#endif
+
+#define PIAM__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Sizes of the error fields kept on the client; fixed so that recording an error never allocates. */
+#define PIAM__ERRMSG_MAX 512
+#define PIAM__ERRCODE_MAX 64
+#define PIAM__REQID_MAX 128
+
+enum piam__service { PIAM__SVC_IAM, PIAM__SVC_STS, PIAM__SVC_S3, PIAM__SVC_COUNT };
+
+struct piam__credentials {
+	char *access_key_id;
+	char *secret_access_key; /* wiped on free */
+	char *session_token;     /* wiped on free */
+};
+
+/* Module state that lives on the client; each module defines its struct and frees it. */
+struct piam__sigv4_cache;
+struct piam__http;
+
+struct piam_client {
+	piam_allocator alloc;
+
+	char *region;
+	char *endpoint_all;                  /* AWS_ENDPOINT_URL equivalent */
+	char *endpoint[PIAM__SVC_COUNT];     /* per-service overrides */
+	struct piam__credentials creds;
+	long connect_timeout_ms;
+	long timeout_ms;
+
+	piam_log_fn log_fn;
+	void *log_userdata;
+	int log_level;
+
+	struct piam__sigv4_cache *sigv4; /* lib/sigv4.c, created on first use */
+	struct piam__http *http;         /* lib/http.c, created on first use */
+
+	int err_code;
+	long err_http_status;
+	char err_message[PIAM__ERRMSG_MAX];
+	char err_aws_code[PIAM__ERRCODE_MAX];
+	char err_request_id[PIAM__REQID_MAX];
+};
+
+/* Allocation through the client's allocator. On failure they record PIAM_ENOMEM and return NULL. */
+void *piam__malloc(piam_client *c, size_t size);
+void *piam__calloc(piam_client *c, size_t count, size_t size);
+void *piam__realloc(piam_client *c, void *ptr, size_t size);
+void piam__free(piam_client *c, void *ptr);
+char *piam__strdup(piam_client *c, const char *s);
+char *piam__strndup(piam_client *c, const char *s, size_t n);
+/* Wipe then free a NUL-terminated secret. Accepts NULL. */
+void piam__free_secret(piam_client *c, char *s);
+
+/*
+ * Memory handed to the caller (released by piam_free) carries its allocator in a header
+ * before the returned pointer, so it can outlive the client.
+ */
+void *piam__out_alloc(piam_client *c, size_t size);
+char *piam__out_strndup(piam_client *c, const char *s, size_t n);
+
+/* A growable byte buffer, always NUL-terminated once anything was appended. */
+typedef struct piam__buf {
+	char *data;
+	size_t len;
+	size_t cap;
+} piam__buf;
+
+int piam__buf_reserve(piam_client *c, piam__buf *b, size_t extra);
+int piam__buf_append(piam_client *c, piam__buf *b, const void *data, size_t len);
+int piam__buf_puts(piam_client *c, piam__buf *b, const char *s);
+int piam__buf_putc(piam_client *c, piam__buf *b, char ch);
+int piam__buf_printf(piam_client *c, piam__buf *b, const char *fmt, ...) PIAM__PRINTF(3, 4);
+void piam__buf_free(piam_client *c, piam__buf *b);
+/* Free, wiping the contents first (for buffers that held secrets). */
+void piam__buf_wipe(piam_client *c, piam__buf *b);
+
+/*
+ * Errors. piam__error records code and message and clears the AWS fields; it returns `code`
+ * so that `return piam__error(c, PIAM_EINVAL, "...")` reads naturally. piam__error_aws also
+ * records the AWS fields (any may be NULL). Messages must never contain a secret.
+ */
+int piam__error(piam_client *c, int code, const char *fmt, ...) PIAM__PRINTF(3, 4);
+int piam__error_aws(piam_client *c, int code, long http_status, const char *aws_code,
+		    const char *request_id, const char *fmt, ...) PIAM__PRINTF(6, 7);
+void piam__error_clear(piam_client *c);
+
+/* Log at `level` if the client asks for it. Formats on the stack; never allocates. */
+void piam__log(piam_client *c, int level, const char *fmt, ...) PIAM__PRINTF(3, 4);
+
+/* lib/crypto.c: the only file that touches mbedTLS. */
+#define PIAM__SHA256_LEN 32
+void piam__wipe(void *p, size_t n);
+int piam__sha256(const void *data, size_t len, unsigned char out[PIAM__SHA256_LEN]);
+int piam__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+		      unsigned char out[PIAM__SHA256_LEN]);
+int piam__md5(const void *data, size_t len, unsigned char out[16]);
+/* Lowercase hex of `len` bytes into `out` (2*len+1 bytes, NUL-terminated). */
+void piam__hex(const unsigned char *in, size_t len, char *out);
+/* Base64 of `len` bytes into `out` (4*((len+2)/3)+1 bytes, NUL-terminated). */
+void piam__base64(const unsigned char *in, size_t len, char *out);
+
+/* Validation helpers shared by setters and modules. */
+int piam__is_region(const char *s);
+const char *piam__partition(const char *region);
+
+/* Module teardown, called by piam_client_free(). Each accepts a client whose state is NULL. */
+void piam__sigv4_free(piam_client *c);
+void piam__http_free(piam_client *c);
+
+#endif
