@@ -59,14 +59,6 @@ PIAM_API int piam_client_new(piam_client **out, const piam_allocator *allocator)
 	return PIAM_OK;
 }
 
-static void clear_credentials(piam_client *c)
-{
-	piam__free(c, c->creds.access_key_id);
-	piam__free_secret(c, c->creds.secret_access_key);
-	piam__free_secret(c, c->creds.session_token);
-	memset(&c->creds, 0, sizeof(c->creds));
-}
-
 PIAM_API void piam_client_free(piam_client *client)
 {
 	size_t i;
@@ -75,7 +67,7 @@ PIAM_API void piam_client_free(piam_client *client)
 		return;
 	piam__http_free(client);
 	piam__sigv4_free(client);
-	clear_credentials(client);
+	piam__creds_free(client);
 	piam__free(client, client->region);
 	piam__free(client, client->endpoint_all);
 	for (i = 0; i < PIAM__SVC_COUNT; i++)
@@ -190,8 +182,17 @@ PIAM_API int piam_client_set_credentials(piam_client *client, const char *access
 		piam__free_secret(client, n.session_token);
 		return PIAM_ENOMEM;
 	}
-	clear_credentials(client);
+	piam__creds_free(client);
 	client->creds = n;
+	return PIAM_OK;
+}
+
+PIAM_API int piam_client_use_environment(piam_client *client, int enable)
+{
+	if (!client || (enable != 0 && enable != 1))
+		return PIAM_EINVAL;
+	piam__error_clear(client);
+	client->use_environment = enable;
 	return PIAM_OK;
 }
 

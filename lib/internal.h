@@ -50,6 +50,8 @@ struct piam_client {
 	long connect_timeout_ms;
 	long timeout_ms;
 
+	int use_environment; /* piam_client_use_environment(): fill gaps from the environment */
+
 	piam_log_fn log_fn;
 	void *log_userdata;
 	int log_level;
@@ -125,6 +127,17 @@ void piam__base64(const unsigned char *in, size_t len, char *out);
 /* Validation helpers shared by setters and modules. */
 int piam__is_region(const char *s);
 const char *piam__partition(const char *region);
+
+/*
+ * lib/config.c and lib/creds.c: the effective settings. Explicit setters win; with
+ * use_environment, gaps are filled from the environment (and, with issue 7, shared files).
+ * Returned strings are borrowed from the client or the environment; NULL when unset.
+ */
+const char *piam__config_region(piam_client *c);
+const char *piam__config_endpoint(piam_client *c, enum piam__service svc);
+/* The credentials to sign with, resolved (and refreshed) as needed; PIAM_ECREDENTIALS if none. */
+int piam__credentials_get(piam_client *c, const struct piam__credentials **out);
+void piam__creds_free(piam_client *c);
 
 /* Module teardown, called by piam_client_free(). Each accepts a client whose state is NULL. */
 void piam__sigv4_free(piam_client *c);

@@ -284,6 +284,71 @@ static void test_crypto(void)
 	CHECK_STR(b64, "kAFQmDzST7DWlj99KOF/cg==");
 }
 
+static void test_config(void)
+{
+	const struct piam__credentials *cr;
+	piam_client *c;
+
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_IAM");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+	setenv("AWS_DEFAULT_REGION", "eu-north-1", 1);
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1", 1);
+	setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "SECRETENV", 1);
+
+	/* off by default: the environment is not read */
+	CHECK(piam__config_region(c) == NULL);
+	CHECK(piam__config_endpoint(c, PIAM__SVC_IAM) == NULL);
+	CHECK_INT(piam__credentials_get(c, &cr), PIAM_ECREDENTIALS);
+	CHECK(strstr(piam_client_error_message(c), "environment is not used") != NULL);
+	CHECK_INT(piam_client_use_environment(c, 2), PIAM_EINVAL);
+
+	CHECK_INT(piam_client_use_environment(c, 1), PIAM_OK);
+	CHECK_STR(piam__config_region(c), "eu-north-1");
+	setenv("AWS_REGION", "ap-south-1", 1);
+	CHECK_STR(piam__config_region(c), "ap-south-1"); /* AWS_REGION over AWS_DEFAULT_REGION */
+	setenv("AWS_REGION", "not a region", 1);
+	CHECK(piam__config_region(c) == NULL);
+	CHECK_INT(piam_client_set_region(c, "us-west-2"), PIAM_OK);
+	CHECK_STR(piam__config_region(c), "us-west-2"); /* the setter over the environment */
+
+	CHECK_STR(piam__config_endpoint(c, PIAM__SVC_IAM), "http://127.0.0.1:1");
+	setenv("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:2", 1);
+	CHECK_STR(piam__config_endpoint(c, PIAM__SVC_IAM), "http://127.0.0.1:2");
+	CHECK_STR(piam__config_endpoint(c, PIAM__SVC_S3), "http://127.0.0.1:1");
+	CHECK_INT(piam_client_set_endpoint(c, NULL, "http://127.0.0.1:3"), PIAM_OK);
+	CHECK_STR(piam__config_endpoint(c, PIAM__SVC_IAM), "http://127.0.0.1:3");
+	CHECK_INT(piam_client_set_endpoint(c, "iam", "http://127.0.0.1:4"), PIAM_OK);
+	CHECK_STR(piam__config_endpoint(c, PIAM__SVC_IAM), "http://127.0.0.1:4");
+
+	CHECK_INT(piam__credentials_get(c, &cr), PIAM_OK);
+	CHECK_STR(cr->access_key_id, "AKIDENV");
+	CHECK(cr->session_token == NULL);
+	CHECK_INT(piam_client_set_credentials(c, "AKIDSET", "SECRETSET", NULL), PIAM_OK);
+	CHECK_INT(piam__credentials_get(c, &cr), PIAM_OK);
+	CHECK_STR(cr->access_key_id, "AKIDSET"); /* explicit over the environment */
+	piam_client_free(c);
+
+	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+	CHECK_INT(piam_client_use_environment(c, 1), PIAM_OK);
+	setenv("AWS_SECRET_ACCESS_KEY", "bad secret", 1);
+	CHECK_INT(piam__credentials_get(c, &cr), PIAM_ECREDENTIALS);
+	CHECK(strstr(piam_client_error_message(c), "bad secret") == NULL);
+	piam_client_free(c);
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_IAM");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+}
+
 /* Everything the client does so far, through one allocator; used by the allocation sweep. */
 static int exercise_client(const piam_allocator *a, char **out)
 {
@@ -344,6 +409,7 @@ int main(int argc, char **argv)
 	test_errors_and_log();
 	test_buf_and_out();
 	test_crypto();
+	test_config();
 	test_alloc_failures();
 	return check_exit();
 }

@@ -171,6 +171,18 @@ PIAM_API int piam_client_set_credentials(piam_client *client, const char *access
 					 const char *secret_access_key, const char *session_token);
 
 /**
+ * Let the client fill what was not set explicitly from the environment, as the AWS CLI does:
+ * region (AWS_REGION, AWS_DEFAULT_REGION), endpoints (AWS_ENDPOINT_URL_IAM, _STS, _S3, then
+ * AWS_ENDPOINT_URL) and credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN). Off by default, so that an embedding is hermetic unless it asks.
+ * Values are read when a request needs them, not by this call.
+ * @param enable  1 to turn on, 0 to turn off.
+ * @return PIAM_OK, PIAM_EINVAL.
+ * @since 0.1
+ */
+PIAM_API int piam_client_use_environment(piam_client *client, int enable);
+
+/**
  * Set the connect timeout and the total time one HTTP attempt may take, in milliseconds.
  * 0 keeps the default (connect 5000 ms, total 30000 ms).
  * @return PIAM_OK, PIAM_EINVAL (negative).
