@@ -39,6 +39,7 @@ struct piam__sigv4_cache {
 	char service[PIAM__SIGV4_NAME_MAX + 1];
 	unsigned char key[PIAM__SHA256_LEN];
 	int key_valid;
+	unsigned long derivations; /* for the tests of the cache */
 
 	/* Scratch, kept between calls. All of it may hold a session token: wiped when it grows and on free. */
 	piam__buf creq;    /* the canonical request */
@@ -841,7 +842,6 @@ static int build(piam_client *c, struct piam__sigv4_cache *s, const struct piam_
 	size_t nh;
 
 	piam__sigv4_format_date(s->amz_date, p->time);
-	memcpy(s->date8, s->amz_date, 8);
 	snprintf(s->scope, sizeof(s->scope), "%.8s/%s/%s/aws4_request", s->amz_date, p->region, p->service);
 	snprintf(s->expires, sizeof(s->expires), "%lld", pl->expires);
 	if (payload_hash(s, req, p->flags))
@@ -952,7 +952,13 @@ static int signing_key(piam_client *c, struct piam__sigv4_cache *s, const struct
 	if (derive(s->key, s->secret.data, s->secret.len, s->date8, s->region, s->service))
 		return piam__error(c, PIAM_EINVAL, "could not derive the signing key");
 	s->key_valid = 1;
+	s->derivations++;
 	return PIAM_OK;
+}
+
+unsigned long piam__sigv4_key_derivations(const piam_client *c)
+{
+	return c->sigv4 ? c->sigv4->derivations : 0;
 }
 
 /* All three steps; leaves the signature in s->signature. */
