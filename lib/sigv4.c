@@ -134,14 +134,13 @@ static int sb_reserve(piam_client *c, piam__buf *b, size_t extra)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap *= 2;
-	if (!(p = piam__malloc(c, cap)))
+	/* Zeroed, so that no byte of the block is ever undefined (the tests scan freed blocks). */
+	if (!(p = piam__calloc(c, 1, cap)))
 		return PIAM_ENOMEM;
 	if (b->data) {
 		memcpy(p, b->data, b->len + 1);
 		piam__wipe(b->data, b->cap);
 		piam__free(c, b->data);
-	} else {
-		p[0] = '\0';
 	}
 	b->data = p;
 	b->cap = cap;
@@ -187,7 +186,7 @@ static int grow_array(piam_client *c, void **arr, size_t *cap, size_t n, size_t 
 		ncap *= 2;
 	if (ncap > SIZE_MAX / size)
 		return piam__error(c, PIAM_ENOMEM, "out of memory");
-	if (!(p = piam__malloc(c, ncap * size)))
+	if (!(p = piam__calloc(c, ncap, size)))
 		return PIAM_ENOMEM;
 	if (*arr)
 		memcpy(p, *arr, *cap * size);
