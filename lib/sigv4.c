@@ -215,26 +215,26 @@ static void format_uint(char out[24], unsigned long long v)
 	*out = '\0';
 }
 
-/* Grow an array of `size`-byte items to hold n; the old contents are copied. */
-static int grow_array(piam_client *c, void **arr, size_t *cap, size_t n, size_t size)
+/*
+ * An array of `size`-byte items with room for n: arr itself when it has, else a copy in a
+ * larger block (arr is then freed). NULL when out of memory, arr being left as it was.
+ */
+static void *grow_array(piam_client *c, void *arr, size_t *cap, size_t n, size_t size)
 {
 	size_t ncap = *cap ? *cap : 16;
 	void *p;
 
 	if (n <= *cap)
-		return PIAM_OK;
+		return arr;
 	while (ncap < n)
 		ncap *= 2;
-	if (ncap > SIZE_MAX / size)
-		return piam__error(c, PIAM_ENOMEM, "out of memory");
 	if (!(p = piam__calloc(c, ncap, size)))
-		return PIAM_ENOMEM;
-	if (*arr)
-		memcpy(p, *arr, *cap * size);
-	piam__free(c, *arr);
-	*arr = p;
+		return NULL;
+	if (arr)
+		memcpy(p, arr, *cap * size);
+	piam__free(c, arr);
 	*cap = ncap;
-	return PIAM_OK;
+	return p;
 }
 
 /* ASCII case-insensitive comparison of NUL-terminated names, as lowercase strings compare. */
@@ -491,10 +491,14 @@ static int is_printable_token(const char *s, size_t max)
 	return n > 0;
 }
 
+/*
+ * 64 lower-case hex digits, or a token such as UNSIGNED-PAYLOAD or STREAMING-...: upper case
+ * with a '-', so that an upper-case hash is refused rather than signed as AWS never would.
+ */
 static int is_payload_hash(const char *s)
 {
 	size_t n = strlen(s), i;
-	int hex = n == 64, token = n > 0 && n <= PAYLOAD_MAX;
+	int hex = n == 64, token = n > 0 && n <= PAYLOAD_MAX && s[0] >= 'A' && s[0] <= 'Z' && strchr(s, '-');
 
 	for (i = 0; i < n; i++) {
 		hex &= (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
@@ -671,10 +675,12 @@ static int payload_hash(struct piam__sigv4_cache *s, const struct piam__sig_requ
 static int collect_headers(piam_client *c, struct piam__sigv4_cache *s, const struct piam__sig_request *req,
 			   const struct plan *pl, size_t *count)
 {
+	struct hdr_ref *hdrs;
 	size_t i, n = 0;
 
-	if (grow_array(c, (void **)&s->hdrs, &s->hdrs_cap, req->nheaders + 3, sizeof(*s->hdrs)))
+	if (!(hdrs = grow_array(c, s->hdrs, &s->hdrs_cap, req->nheaders + 3, sizeof(*s->hdrs))))
 		return PIAM_ENOMEM;
+	s->hdrs = hdrs;
 	for (i = 0; i < req->nheaders; i++) {
 		if (skip_header(req->headers[i].name, pl))
 			continue;
@@ -765,9 +771,10 @@ static int add_pair(piam_client *c, struct piam__sigv4_cache *s, size_t *n, cons
 {
 	struct qpair *q;
 
-	if (grow_array(c, (void **)&s->pairs, &s->pairs_cap, *n + 1, sizeof(*s->pairs)))
+	if (!(q = grow_array(c, s->pairs, &s->pairs_cap, *n + 1, sizeof(*s->pairs))))
 		return PIAM_ENOMEM;
-	q = &s->pairs[(*n)++];
+	s->pairs = q;
+	q += (*n)++;
 	q->key = s->qbuf.len;
 	if (encode(c, &s->qbuf, k, klen, how))
 		return PIAM_ENOMEM;
@@ -798,12 +805,14 @@ static int put_query(piam_client *c, struct piam__sigv4_cache *s, const struct p
 	}
 	if (pl->presign) {
 		const char *akid = p->creds->access_key_id;
+		struct qpair *pairs;
 
 		if (add_pair(c, s, &n, "X-Amz-Algorithm", 15, ALGORITHM, strlen(ALGORITHM), ENC_RAW))
 			return PIAM_ENOMEM;
 		/* The credential is built in place: key id, '/', scope. */
-		if (grow_array(c, (void **)&s->pairs, &s->pairs_cap, n + 1, sizeof(*s->pairs)))
+		if (!(pairs = grow_array(c, s->pairs, &s->pairs_cap, n + 1, sizeof(*s->pairs))))
 			return PIAM_ENOMEM;
+		s->pairs = pairs;
 		s->pairs[n].key = s->qbuf.len;
 		if (sb_puts(c, &s->qbuf, "X-Amz-Credential"))
 			return PIAM_ENOMEM;
@@ -1142,6 +1151,7 @@ PIAM_API int piam_sign_request(size_t *out_count, piam_client *client, const cha
 	struct piam__sig_params p;
 	const struct piam__credentials *creds;
 	struct piam__sigv4_cache *s;
+	struct piam__sig_header *hdrs;
 	size_t i;
 	int rc;
 
@@ -1164,8 +1174,9 @@ PIAM_API int piam_sign_request(size_t *out_count, piam_client *client, const cha
 	if ((rc = piam__credentials_get(client, &creds)))
 		return rc;
 	if (!(s = cache(client)) ||
-	    grow_array(client, (void **)&s->req_hdrs, &s->req_hdrs_cap, header_count, sizeof(*s->req_hdrs)))
+	    !(hdrs = grow_array(client, s->req_hdrs, &s->req_hdrs_cap, header_count, sizeof(*s->req_hdrs))))
 		return PIAM_ENOMEM;
+	s->req_hdrs = hdrs;
 	for (i = 0; i < header_count; i++) {
 		s->req_hdrs[i].name = header_names[i];
 		s->req_hdrs[i].value = header_values[i];

@@ -600,7 +600,8 @@ static void test_bad_input(void)
 		{"LF in a value", "iam", "us-east-1", "POST", "/", NULL, T0, 0, 0, "X-A", "a\nb", 0, NULL},
 		{"DEL in a value", "iam", "us-east-1", "POST", "/", NULL, T0, 0, 0, "X-A", "a\x7f", 0, NULL},
 		{"payload hash upper-case hex", "iam", "us-east-1", "POST", "/", NULL, T0, 0, 0, NULL, NULL, 0,
-		 "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855x"},
+		 "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"},
+		{"payload hash too short", "iam", "us-east-1", "POST", "/", NULL, T0, 0, 0, NULL, NULL, 0, "e3b0c442"},
 		{"payload hash with a space", "iam", "us-east-1", "POST", "/", NULL, T0, 0, 0, NULL, NULL, 0, "UNSIGNED PAYLOAD"},
 	};
 	piam_client *c = new_client(NULL, NULL);
