@@ -9,10 +9,11 @@ extern "C" {
 #endif
 
 /*
- * Flags for piam_sign_request(), or-ed together. Their values never change. @since 0.1
+ * Flags for piam_sign_request(), or-ed together. Their values never change. All @since 0.1.
  */
 /** S3's rules: the path is not normalised and not encoded a second time (only characters that
- *  cannot stand in a URI are escaped), and X-Amz-Content-Sha256 is always added and signed. */
+ *  cannot stand in a URI are escaped, %XX escapes are kept), and X-Amz-Content-Sha256 is always
+ *  added and signed. Presigned S3 URLs sign "UNSIGNED-PAYLOAD", as S3 expects. */
 #define PIAM_SIGN_S3 0x01u
 /** Sign the payload as "UNSIGNED-PAYLOAD" instead of its SHA-256 (the body is not read). In
  *  header mode X-Amz-Content-Sha256: UNSIGNED-PAYLOAD is added and signed. */
@@ -61,9 +62,11 @@ extern "C" {
  * @param method        "GET", "POST", ... (upper-case letters).
  * @param path          the path as sent, percent-encoded, starting with '/'.
  * @param query         the query as sent, without '?'; NULL or "" for none.
- * @param header_names  header_count names (RFC 9110 tokens); must include Host exactly once.
+ * @param header_names  header_count names (RFC 9110 tokens); Host must be there, once. Send
+ *                      the headers as they are signed: a proxy or HTTP library that rewrites a
+ *                      signed header (Content-Length, Content-Type, ...) breaks the signature.
  * @param header_values header_count values, without CR or LF (fold continuation lines first).
- * @param header_count  may be 0 only to get the error about the missing Host.
+ * @param header_count  the number of headers.
  * @param body          the payload, body_len bytes; NULL when body_len is 0. Hashed unless
  *                      payload_hash is given or PIAM_SIGN_UNSIGNED_PAYLOAD is set.
  * @param payload_hash  the payload's SHA-256 in lower-case hex (for bodies hashed elsewhere),
