@@ -224,7 +224,7 @@ static void *grow_array(piam_client *c, void *arr, size_t *cap, size_t n, size_t
 	size_t ncap = *cap ? *cap : 16;
 	void *p;
 
-	if (n <= *cap)
+	if (arr && n <= *cap)
 		return arr;
 	while (ncap < n)
 		ncap *= 2;

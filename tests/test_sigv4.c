@@ -669,6 +669,15 @@ static void test_bad_input(void)
 	CHECK_INT(piam_sign_steps(NULL, NULL, NULL), PIAM_EINVAL);
 	piam_client_free(c);
 
+	/* No headers at all, as the first call on a client. */
+	c = new_client(NULL, NULL);
+	CHECK(c != NULL);
+	CHECK_INT(piam_sign_request(&count, c, "iam", "us-east-1", T0, 0, 0, "POST", "/", NULL, NULL, NULL, 0, NULL, 0,
+				    NULL),
+		  PIAM_EINVAL);
+	CHECK(strstr(piam_client_error_message(c), "Host") != NULL);
+	piam_client_free(c);
+
 	/* No credentials: PIAM_ECREDENTIALS, not a signature with empty keys. */
 	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
 	CHECK_INT(piam_sign_request(&count, c, "iam", "us-east-1", T0, 0, 0, "POST", "/", NULL, iam_names, iam_values, 2,
