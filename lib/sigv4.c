@@ -1040,7 +1040,9 @@ static int sign_all(piam_client *c, const struct piam__sig_request *req, const s
 		return rc;
 	if (!(s = cache(c)))
 		return PIAM_ENOMEM;
+	/* Whatever an earlier call returned is about to be overwritten. */
 	s->have_steps = 0;
+	s->nresult = 0;
 	make_plan(pl, p, expires);
 	if ((rc = build(c, s, req, p, pl)) || (rc = signing_key(c, s, p)))
 		return rc;
@@ -1061,6 +1063,8 @@ int piam__sigv4_sign(piam_client *c, const struct piam__sig_request *req, const 
 	size_t n = 0;
 	int rc;
 
+	if (!out || !nout)
+		return piam__error(c, PIAM_EINVAL, "no room for the signed headers");
 	*nout = 0;
 	if (p && (p->flags & PIAM_SIGN_PRESIGN))
 		return piam__error(c, PIAM_EINVAL, "presigning goes through piam__sigv4_presign");
@@ -1102,6 +1106,8 @@ int piam__sigv4_presign(piam_client *c, const struct piam__sig_request *req, con
 	const char *akid;
 	int rc;
 
+	if (!out || !nout)
+		return piam__error(c, PIAM_EINVAL, "no room for the query parameters");
 	*nout = 0;
 	if (!p)
 		return piam__error(c, PIAM_EINVAL, "no signing parameters");

@@ -165,6 +165,7 @@ static void run_case(const char *name, int presign)
 	const char *out, *steps_creq, *steps_sts;
 	unsigned char key[PIAM__SHA256_LEN];
 	struct piam__sig_header hdrs[64], res[PIAM__SIGV4_PRESIGN_MAX];
+	char *pub_names[PIAM__SIGV4_PRESIGN_MAX], *pub_values[PIAM__SIGV4_PRESIGN_MAX];
 	struct piam__credentials creds;
 	struct piam__sig_request req;
 	struct piam__sig_params p;
@@ -236,18 +237,27 @@ static void run_case(const char *name, int presign)
 	CHECK_STR(steps_creq, creq);
 	CHECK_STR(steps_sts, sts);
 
-	/* The internal contract gives the same results as the public face. */
+	/* The internal contract gives the same results as the public face (copied first: an internal
+	 * signature takes the public results away). */
+	for (i = 0; i < count && i < PIAM__SIGV4_PRESIGN_MAX; i++) {
+		const char *n, *v;
+
+		CHECK_INT(piam_sign_result(&n, &v, c, i), PIAM_OK);
+		pub_names[i] = n ? strdup(n) : NULL;
+		pub_values[i] = v ? strdup(v) : NULL;
+	}
 	if (presign)
 		CHECK_INT(piam__sigv4_presign(c, &req, &p, x.expires, res, &nres), PIAM_OK);
 	else
 		CHECK_INT(piam__sigv4_sign(c, &req, &p, res, &nres), PIAM_OK);
 	CHECK_INT(nres, count);
-	for (i = 0; i < nres && i < count; i++) {
-		const char *n, *v;
-
-		CHECK_INT(piam_sign_result(&n, &v, c, i), PIAM_OK);
-		CHECK_STR(res[i].name, n);
-		CHECK_STR(res[i].value, v);
+	for (i = 0; i < count && i < PIAM__SIGV4_PRESIGN_MAX; i++) {
+		if (i < nres) {
+			CHECK_STR(res[i].name, pub_names[i]);
+			CHECK_STR(res[i].value, pub_values[i]);
+		}
+		free(pub_names[i]);
+		free(pub_values[i]);
 	}
 	piam_client_free(c);
 	rawreq_free(&r);
@@ -547,6 +557,13 @@ static void test_presign_results(void)
 		p.flags = 0;
 		CHECK_INT(piam__sigv4_sign(c, &req, &p, out, &nout), PIAM_OK);
 		CHECK_INT(nout, 2);
+		/* An internal signature drops the public call's results, which it overwrote. */
+		{
+			const char *n2, *v2;
+
+			CHECK_INT(piam_sign_result(&n2, &v2, c, 0), PIAM_EINVAL);
+		}
+		CHECK_INT(piam__sigv4_sign(c, &req, &p, NULL, &nout), PIAM_EINVAL);
 		CHECK_INT(piam__sigv4_sign(c, &req, NULL, out, &nout), PIAM_EINVAL);
 		CHECK_INT(piam__sigv4_sign(c, NULL, &p, out, &nout), PIAM_EINVAL);
 		p.creds = NULL;
