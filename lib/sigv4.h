@@ -36,7 +36,11 @@ struct piam__sig_params {
  * Computes the headers to add (X-Amz-Date, Authorization, and X-Amz-Security-Token /
  * X-Amz-Content-Sha256 when they apply); *nout <= 4. The strings are borrowed from the client
  * until the next signing call on it. Uses the client's signing-key cache.
- * A request header with the name of a returned one is ignored (the returned one replaces it).
+ * In order: X-Amz-Security-Token (when creds has a token, signed unless
+ * PIAM_SIGN_OMIT_SESSION_TOKEN), X-Amz-Date, x-amz-content-sha256 (with PIAM_SIGN_S3,
+ * PIAM_SIGN_BODY or PIAM_SIGN_UNSIGNED_PAYLOAD), Authorization — the AWS suite's order and case.
+ * A request header with the name of a returned one is ignored (the returned one replaces it);
+ * User-Agent, Expect, Connection and the like are never signed (see piam_sign_request()).
  * PIAM_SIGN_PRESIGN in p->flags is refused here: use piam__sigv4_presign.
  * Errors: PIAM_EINVAL (with a message; nothing is signed), PIAM_ENOMEM.
  */
