@@ -54,6 +54,16 @@ for name in cases:
         p = run(BASE + flags + extra, stdin=request, env=env)
         check(p.returncode == 0 and p.stdout == want, f"{name} ({mode}, stdin): rc {p.returncode} {p.stderr!r}")
 
+# CRLF line breaks sign and print the same as LF.
+for name in ("get-header-value-multiline", "post-x-www-form-urlencoded-parameters"):
+    d = os.path.join(suite, name)
+    head, sep, body = open(os.path.join(d, "request.txt"), "rb").read().partition(b"\n\n")
+    crlf = head.replace(b"\n", b"\r\n") + (b"\r\n\r\n" + body if sep else b"")
+    flags = ["--sign-body"] if json.load(open(os.path.join(d, "context.json")))["sign_body"] else []
+    p = run(BASE + flags, stdin=crlf)
+    check(p.returncode == 0 and p.stdout == open(os.path.join(d, "header-signed-request.txt"), "rb").read(),
+          f"{name} with CRLF: rc {p.returncode} {p.stderr!r}\n{p.stdout!r}")
+
 GOOD = b"GET / HTTP/1.1\nHost:example.amazonaws.com\n"
 usage = [
     (["sign", "--region", "us-east-1"], "no --service"),
