@@ -75,7 +75,8 @@ extern "C" {
  *         missing Host, a bad method, flag or time; the message says which) and nothing is
  *         signed; PIAM_ECREDENTIALS when the client has no credentials; PIAM_ENOMEM.
  * The strings are borrowed from the client until its next signing call (including the ones
- * piam makes itself) or piam_client_free(). Once the client's buffers have grown to the size
+ * piam makes itself) or piam_client_free(); a failed call leaves no results to read, so that
+ * stale ones cannot be sent by mistake. Once the client's buffers have grown to the size
  * of the requests it signs and the signing key is cached (same secret, day, region and
  * service), a call makes no heap allocation.
  * @since 0.1
