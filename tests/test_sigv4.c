@@ -3,7 +3,6 @@
  * mode, then the rules the suite does not cover (S3, skipped headers, query order, bad input),
  * the key cache, allocation failures and secret hygiene.
  */
-#define _GNU_SOURCE /* open_memstream is POSIX 2008, declared under _POSIX_C_SOURCE too */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
