@@ -297,7 +297,7 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 	CURL *easy;
 	long long start;
 	size_t i;
-	int rc = PIAM_OK;
+	int rc = PIAM_OK, has_content_type = 0;
 
 	memset(resp, 0, sizeof(*resp));
 	if (!(h = piam__http_state(c)))
@@ -310,6 +310,9 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 
 	for (i = 0; i < nheaders; i++) {
 		size_t nlen = strlen(headers[i].name), vlen = strlen(headers[i].value);
+
+		if (strcasecmp(headers[i].name, "Content-Type") == 0)
+			has_content_type = 1;
 
 		if (nlen + vlen + 3 > sizeof(line)) {
 			rc = piam__error(c, PIAM_EINVAL, "header %s too long", headers[i].name);
@@ -324,6 +327,10 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 	}
 	/* curl would wait for "100 Continue" before larger bodies; AWS does not need the round trip. */
 	if (!(tmp = curl_slist_append(list, "Expect:")))
+		goto nomem;
+	list = tmp;
+	/* Nor may curl label a body as a form on its own: what is sent is what was signed. */
+	if (!has_content_type && !(tmp = curl_slist_append(list, "Content-Type:")))
 		goto nomem;
 	list = tmp;
 

@@ -295,6 +295,20 @@ static int record_reply_error(piam_client *c, const struct piam__request *req,
 			       reqid[0] ? "]" : "");
 }
 
+/* The start of an error reply, on one line (error replies hold no secrets). */
+static void log_reply(piam_client *c, const char *op, const struct piam__http_response *resp)
+{
+	char line[320];
+	size_t i, n = resp->body.len < sizeof(line) - 1 ? resp->body.len : sizeof(line) - 1;
+
+	if (!c->log_fn || c->log_level < PIAM_LOG_TRACE)
+		return;
+	for (i = 0; i < n; i++)
+		line[i] = (unsigned char)resp->body.data[i] < 0x20 ? ' ' : resp->body.data[i];
+	line[n] = '\0';
+	piam__log(c, PIAM_LOG_TRACE, "%s: HTTP %ld reply: %s", op, resp->status, line);
+}
+
 /* Sign and send one attempt. Transport errors are returned; replies of any status are not. */
 static int attempt_once(piam_client *c, const struct piam__request *req, struct piam__endpoint *ep,
 			struct piam__http_response *resp)
@@ -378,8 +392,10 @@ int piam__request_send(piam_client *c, const struct piam__request *req, struct p
 				h->retry_tokens = PIAM__RETRY_QUOTA;
 			break;
 		}
-		if (!rc && resp->body.len)
+		if (!rc && resp->body.len) {
+			log_reply(c, req->op, resp);
 			piam__xml_aws_error(c, resp->body.data, resp->body.len, &e);
+		}
 		/* A bucket in another region: S3 names it; go there once, outside the retry count. */
 		if (!rc && req->svc == PIAM__SVC_S3 && req->bucket && !moved && resp->bucket_region[0] &&
 		    strcmp(resp->bucket_region, ep.region) != 0 && piam__is_region(resp->bucket_region) &&

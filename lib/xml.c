@@ -288,7 +288,9 @@ int piam__xml_aws_error(piam_client *c, const char *data, size_t len, struct pia
 		return rc;
 	root = &doc->nodes[0];
 	if (strcmp(root->name, "ErrorResponse") == 0) {
-		err = piam__xml_find(root, "Error");
+		/* ErrorResponse/Errors/Error is what some servers (moto) send for the Query form. */
+		if (!(err = piam__xml_find(root, "Error")))
+			err = piam__xml_find(root, "Errors/Error");
 		reqid = piam__xml_text(root, "RequestId");
 	} else if (strcmp(root->name, "Error") == 0) {
 		err = root;
