@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 #include "sigv4.h"
@@ -126,7 +127,7 @@ static inline void fake_reply(struct fake *f, long status, const char *file, con
 	r->body = body;
 }
 
-/* The value of header `name` in request n, copied into buf; NULL when absent. */
+/* The value of header `name` (any case) in request n, copied into buf; NULL when absent. */
 static inline const char *fake_header(struct fake *f, size_t n, const char *name, char *buf, size_t cap)
 {
 	char key[128];
@@ -134,7 +135,7 @@ static inline const char *fake_header(struct fake *f, size_t n, const char *name
 
 	snprintf(key, sizeof(key), "%s: ", name);
 	for (p = f->headers[n]; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (strncmp(p, key, strlen(key)) == 0) {
+		if (strncasecmp(p, key, strlen(key)) == 0) {
 			p += strlen(key);
 			e = strchr(p, '\n');
 			snprintf(buf, cap, "%.*s", (int)(e - p), p);
