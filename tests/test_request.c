@@ -100,8 +100,8 @@ static void test_query_body(void)
 	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
 	CHECK_INT(piam__query_body(c, PIAM__SVC_IAM, "CreateRole", params, 3, &b), PIAM_OK);
 	CHECK_STR(b.data, "Action=CreateRole&Version=2010-05-08&RoleName=PersonalizeRole"
-			  "&AssumeRolePolicyDocument=%7B%22a%22%3A%20%22b%20c%2Fd%2Be~f_g.h-i%22%7D"
-			  "&Description=caf%C3%A9%20%26%20more%3D1");
+			  "&AssumeRolePolicyDocument=%7B%22a%22%3A+%22b+c%2Fd%2Be~f_g.h-i%22%7D"
+			  "&Description=caf%C3%A9+%26+more%3D1");
 	piam__buf_free(c, &b);
 	CHECK_INT(piam__query_body(c, PIAM__SVC_STS, "GetCallerIdentity", NULL, 0, &b), PIAM_OK);
 	CHECK_STR(b.data, "Action=GetCallerIdentity&Version=2011-06-15");
