@@ -233,6 +233,8 @@ int piam__endpoint_resolve(piam_client *c, const struct piam__request *req, stru
 		for (i = 0; i < PIAM__ARRAY_LEN(iam_endpoints); i++)
 			if (strcmp(partition, iam_endpoints[i].partition) == 0)
 				break;
+		if (i == PIAM__ARRAY_LEN(iam_endpoints))
+			i = 0;
 		snprintf(out->region, sizeof(out->region), "%s", iam_endpoints[i].region);
 		snprintf(host, sizeof(host), "%s", iam_endpoints[i].host);
 	} else if (region) {

@@ -270,13 +270,15 @@ const struct piam__xml_node *piam__xml_next(const struct piam__xml_node *node)
 	return NULL;
 }
 
+/* Copy, cut to fit, with control characters as spaces: these go into one-line messages. */
 static void copy_cut(char *dst, size_t cap, const char *src)
 {
-	size_t n = src ? strlen(src) : 0;
+	size_t n = src ? strlen(src) : 0, i;
 
 	if (n >= cap)
 		n = cap - 1;
-	memcpy(dst, src ? src : "", n);
+	for (i = 0; i < n; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? ' ' : src[i];
 	dst[n] = '\0';
 }
 

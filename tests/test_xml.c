@@ -116,6 +116,9 @@ static void test_errors(piam_client *c)
 	CHECK_STR(e.code, "");
 	free(xml);
 	CHECK_INT(piam__xml_aws_error(c, "<Error><Message>no code</Message></Error>", 41, &e), PIAM_EPROTOCOL);
+	/* Messages become one line. */
+	CHECK_INT(piam__xml_aws_error(c, "<Error><Code>X</Code><Message>a\nb&#9;c</Message></Error>", 56, &e), PIAM_OK);
+	CHECK_STR(e.message, "a b c");
 	CHECK_INT(piam__xml_aws_error(c, "<html>Bad Gateway</html>", 24, &e), PIAM_EPROTOCOL);
 	CHECK_INT(piam__xml_aws_error(c, "Bad Gateway", 11, &e), PIAM_EPROTOCOL);
 
