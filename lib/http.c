@@ -385,7 +385,9 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	/* A short per-call timeout (IMDS) bounds the connect too. */
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS,
+	       timeout_ms > 0 && timeout_ms < c->connect_timeout_ms ? timeout_ms : c->connect_timeout_ms);
 	SETOPT(CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : c->timeout_ms);
 	SETOPT(CURLOPT_ERRORBUFFER, errbuf);
 	SETOPT(CURLOPT_WRITEFUNCTION, on_body);

@@ -25,7 +25,7 @@ struct piam__http_response {
 /*
  * One HTTP exchange, no signing, no retries. `url` is absolute (http or https); `headers` are
  * added as given (a Host header, when present, must match the URL). `timeout_ms` 0 means the
- * client's total timeout. On success (any HTTP status) returns 0 and fills `resp`, which the
+ * client's timeouts; a positive one bounds the whole exchange, connect included (IMDS). On success (any HTTP status) returns 0 and fills `resp`, which the
  * caller releases with piam__http_response_free even on failure.
  * Errors: PIAM_ENETWORK, PIAM_ETIMEOUT, PIAM_ETLS, PIAM_ETOOBIG, PIAM_ENOMEM, PIAM_EINVAL.
  */
