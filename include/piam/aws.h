@@ -8,6 +8,10 @@
  * and a message ("CreateRole: EntityAlreadyExists (HTTP 409): ... [request id ...]") on the
  * client.
  *
+ * Threads: a client is used by one thread at a time; clients share nothing. libcurl is
+ * initialised on first use; with a libcurl older than 7.84, whose initialisation is not
+ * thread-safe, call curl_global_init() once before using clients on several threads.
+ *
  * Results. Operations that return data give a piam_aws_result: a list of records, each a list
  * of named text fields, read with piam_aws_result_count() and piam_aws_result_field(). Field
  * names are the names AWS uses in its replies and are listed with each function. Policy
