@@ -388,18 +388,24 @@ static int check_version(piam_client *c, const char *v)
 	return PIAM_OK;
 }
 
-#define BEGIN(client)                     \
-	int rc;                           \
-	if (!(client))                    \
-		return PIAM_EINVAL;       \
-	piam__error_clear(client)
+/* Every public call starts here: a client is required, and the last error is cleared. */
+static int start(piam_client *client)
+{
+	if (!client)
+		return PIAM_EINVAL;
+	piam__error_clear(client);
+	return PIAM_OK;
+}
 
 PIAM_API int piam_iam_create_role(piam_aws_result **out, piam_client *client, const char *name,
 				  const char *trust_policy, const char *path, const char *description,
 				  long max_session_duration, const char *const *tag_keys,
 				  const char *const *tag_values, size_t ntags)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (out)
 		*out = NULL;
 	if ((rc = piam__check_name(client, "role name", name, 64)) ||
@@ -416,7 +422,10 @@ PIAM_API int piam_iam_create_role(piam_aws_result **out, piam_client *client, co
 
 PIAM_API int piam_iam_get_role(piam_aws_result **out, piam_client *client, const char *name)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
 	*out = NULL;
@@ -427,7 +436,10 @@ PIAM_API int piam_iam_get_role(piam_aws_result **out, piam_client *client, const
 
 PIAM_API int piam_iam_set_trust(piam_client *client, const char *role, const char *trust_policy)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) ||
 	    (rc = piam__check_text(client, "trust policy", trust_policy, MAX_DOCUMENT, 0)))
 		return rc;
@@ -436,7 +448,10 @@ PIAM_API int piam_iam_set_trust(piam_client *client, const char *role, const cha
 
 PIAM_API int piam_iam_delete_role(piam_client *client, const char *role)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)))
 		return rc;
 	return piam__iam_delete_role(client, role);
@@ -445,7 +460,10 @@ PIAM_API int piam_iam_delete_role(piam_client *client, const char *role)
 PIAM_API int piam_iam_tag_role(piam_client *client, const char *role, const char *const *tag_keys,
 			       const char *const *tag_values, size_t ntags)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) ||
 	    (rc = piam__check_tags(client, tag_keys, tag_values, ntags)))
 		return rc;
@@ -458,7 +476,10 @@ PIAM_API int piam_iam_tag_role(piam_client *client, const char *role, const char
 static int list_role(piam_aws_result **out, piam_client *client, const char *role,
 		     int (*fn)(piam_aws_result **, piam_client *, const char *))
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
 	*out = NULL;
@@ -485,7 +506,10 @@ PIAM_API int piam_iam_list_role_policies(piam_aws_result **out, piam_client *cli
 
 PIAM_API int piam_iam_attach_role_policy(piam_client *client, const char *role, const char *policy_arn)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) || (rc = check_arn(client, policy_arn)))
 		return rc;
 	return piam__iam_attach_role_policy(client, role, policy_arn);
@@ -493,7 +517,10 @@ PIAM_API int piam_iam_attach_role_policy(piam_client *client, const char *role, 
 
 PIAM_API int piam_iam_detach_role_policy(piam_client *client, const char *role, const char *policy_arn)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) || (rc = check_arn(client, policy_arn)))
 		return rc;
 	return piam__iam_detach_role_policy(client, role, policy_arn);
@@ -503,7 +530,10 @@ PIAM_API int piam_iam_create_policy(piam_aws_result **out, piam_client *client, 
 				    const char *document, const char *path, const char *description,
 				    const char *const *tag_keys, const char *const *tag_values, size_t ntags)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (out)
 		*out = NULL;
 	if ((rc = piam__check_name(client, "policy name", name, 128)) ||
@@ -518,7 +548,10 @@ PIAM_API int piam_iam_create_policy(piam_aws_result **out, piam_client *client, 
 
 PIAM_API int piam_iam_get_policy(piam_aws_result **out, piam_client *client, const char *policy_arn)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
 	*out = NULL;
@@ -530,7 +563,10 @@ PIAM_API int piam_iam_get_policy(piam_aws_result **out, piam_client *client, con
 PIAM_API int piam_iam_get_policy_version(piam_aws_result **out, piam_client *client,
 					 const char *policy_arn, const char *version_id)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
 	*out = NULL;
@@ -542,7 +578,10 @@ PIAM_API int piam_iam_get_policy_version(piam_aws_result **out, piam_client *cli
 PIAM_API int piam_iam_list_policy_versions(piam_aws_result **out, piam_client *client,
 					   const char *policy_arn)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
 	*out = NULL;
@@ -554,7 +593,10 @@ PIAM_API int piam_iam_list_policy_versions(piam_aws_result **out, piam_client *c
 PIAM_API int piam_iam_create_policy_version(piam_aws_result **out, piam_client *client,
 					    const char *policy_arn, const char *document, int set_default)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (out)
 		*out = NULL;
 	if ((rc = check_arn(client, policy_arn)) ||
@@ -568,7 +610,10 @@ PIAM_API int piam_iam_create_policy_version(piam_aws_result **out, piam_client *
 PIAM_API int piam_iam_delete_policy_version(piam_client *client, const char *policy_arn,
 					    const char *version_id)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if ((rc = check_arn(client, policy_arn)) || (rc = check_version(client, version_id)))
 		return rc;
 	return piam__iam_delete_policy_version(client, policy_arn, version_id);
@@ -576,7 +621,10 @@ PIAM_API int piam_iam_delete_policy_version(piam_client *client, const char *pol
 
 PIAM_API int piam_iam_delete_policy(piam_client *client, const char *policy_arn)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if ((rc = check_arn(client, policy_arn)))
 		return rc;
 	return piam__iam_delete_policy(client, policy_arn);
@@ -585,7 +633,10 @@ PIAM_API int piam_iam_delete_policy(piam_client *client, const char *policy_arn)
 PIAM_API int piam_iam_create_user(piam_aws_result **out, piam_client *client, const char *name,
 				  const char *path)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if (out)
 		*out = NULL;
 	if ((rc = piam__check_name(client, "user name", name, 64)) || (rc = check_path(client, path)))
@@ -595,7 +646,10 @@ PIAM_API int piam_iam_create_user(piam_aws_result **out, piam_client *client, co
 
 PIAM_API int piam_iam_attach_user_policy(piam_client *client, const char *user, const char *policy_arn)
 {
-	BEGIN(client);
+	int rc;
+
+	if ((rc = start(client)))
+		return rc;
 	if ((rc = piam__check_name(client, "user name", user, 64)) || (rc = check_arn(client, policy_arn)))
 		return rc;
 	return piam__iam_attach_user_policy(client, user, policy_arn);
