@@ -421,7 +421,7 @@ int piam__request_send(piam_client *c, const struct piam__request *req, struct p
 		if (!rc)
 			rc = record_reply_error(c, req, resp, &e);
 		else if (rc == PIAM_ECREDENTIALS || rc == PIAM_EINVAL || rc == PIAM_ENOMEM)
-			break; /* nothing was sent */
+			break; /* local failures: another attempt would fail the same way */
 		cost = piam__retry_cost(rc == PIAM_ETIMEOUT || rc == PIAM_ENETWORK ? rc : 0, resp->status, e.code);
 		if (!cost || attempt >= max)
 			break;
