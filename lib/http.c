@@ -326,6 +326,7 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 	CURLcode crc;
 	CURL *easy;
 	long long start;
+	long connects = 0;
 	size_t i;
 	int rc = PIAM_OK, has_content_type = 0;
 
@@ -398,7 +399,10 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 		SETOPT(CURLOPT_CAINFO, ca);
 
 	start = piam__now_ms(c);
+	h->requests++;
 	crc = curl_easy_perform(easy);
+	if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
+		h->connections += (unsigned long)connects;
 	if (crc != CURLE_OK) {
 		rc = map_curl_error(c, crc, &t, method, url, errbuf);
 		piam__log(c, PIAM_LOG_DEBUG, "%s %s: failed: %s", method, url, c->err_message);

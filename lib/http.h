@@ -67,6 +67,11 @@ struct piam__http {
 	void *hook_userdata;
 	unsigned long long rng; /* xorshift state of the default random source */
 
+	/* Counters for tests and benchmarks: exchanges attempted (through the hook too), and new
+	 * connections opened (the rest reused a kept-alive one). */
+	unsigned long requests;
+	unsigned long connections;
+
 	/* Regions learnt from S3 (x-amz-bucket-region), so later calls sign for the right one. */
 	struct {
 		char bucket[64];

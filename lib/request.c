@@ -364,6 +364,7 @@ static int attempt_once(piam_client *c, const struct piam__request *req, struct 
 	}
 	piam__log(c, PIAM_LOG_TRACE, "%s: %s %s", req->op, req->method, ep->url.data);
 	if (c->http && c->http->send_fn) {
+		c->http->requests++;
 		memset(resp, 0, sizeof(*resp));
 		return c->http->send_fn(c, req->method, ep->url.data, headers, n, req->body, req->body_len, resp,
 					c->http->hook_userdata);

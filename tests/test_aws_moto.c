@@ -69,6 +69,7 @@ static void test_sts(piam_client *c)
 	CHECK_INT(piam_sts_get_caller_identity(&r, c), PIAM_OK);
 	CHECK_STR(piam_aws_result_field(r, 0, "Account"), env("PIAM_TEST_ACCOUNT_ID"));
 	CHECK(strstr(piam_aws_result_field(r, 0, "Arn"), ":user/piam-admin") != NULL);
+	CHECK_INT(c->http->requests, 1);
 	piam_aws_result_free(r);
 }
 
@@ -234,6 +235,7 @@ static void test_wrong_secret(void)
 	CHECK_INT(piam_iam_get_role(&r, c, "AnyRole"), PIAM_ESIGNATURE);
 	CHECK_STR(piam_client_error_aws_code(c), "SignatureDoesNotMatch");
 	CHECK_INT(piam_client_error_http_status(c), 403);
+	CHECK_INT(c->http->requests, 1); /* not retried */
 	CHECK(strncmp(piam_client_error_message(c), "GetRole: SignatureDoesNotMatch (HTTP 403)", 41) == 0);
 	CHECK(strstr(piam_client_error_message(c), "wrong-secret") == NULL);
 	CHECK_INT(piam_sts_get_caller_identity(&r, c), PIAM_ESIGNATURE);

@@ -195,6 +195,8 @@ static void test_exchange(piam_client *c, int port)
 	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 0, &resp), PIAM_OK);
 	CHECK_STR(resp.body.data, "1");
 	piam__http_response_free(c, &resp);
+	CHECK_INT(c->http->requests, 5);
+	CHECK_INT(c->http->connections, 1);
 }
 
 static void test_failures(piam_client *c, int port)

@@ -225,6 +225,7 @@ static void test_retry_loop(void)
 	CHECK_INT(f.sleeps[0], 500);
 	CHECK_INT(f.sleeps[1], 1000);
 	CHECK_INT(c->http->retry_tokens, 500 - 5 - 5 + 5);
+	CHECK_INT(c->http->requests, 3);
 	CHECK_INT(piam_client_error(c), PIAM_OK);
 
 	/* Throttled every time: three attempts, then PIAM_ETHROTTLED with the last reply's details. */
