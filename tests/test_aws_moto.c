@@ -253,6 +253,28 @@ static void test_wrong_secret(void)
 	piam_client_free(c);
 }
 
+/* A user without policies: every call is refused by policy, not by signature. */
+static void test_access_denied(void)
+{
+	piam_aws_result *r;
+	piam_client *c;
+	char *s;
+
+	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+	CHECK_INT(piam_client_set_region(c, env("PIAM_TEST_REGION")), PIAM_OK);
+	CHECK_INT(piam_client_set_endpoint(c, NULL, env("PIAM_TEST_ENDPOINT")), PIAM_OK);
+	CHECK_INT(piam_client_set_credentials(c, env("PIAM_TEST_NOBODY_ACCESS_KEY_ID"),
+					      env("PIAM_TEST_NOBODY_SECRET_ACCESS_KEY"), NULL), PIAM_OK);
+	CHECK_INT(piam_iam_create_role(&r, c, "Forbidden", trust, NULL, NULL, 0, NULL, NULL, 0), PIAM_EACCESS);
+	CHECK_STR(piam_client_error_aws_code(c), "AccessDenied");
+	CHECK_INT(piam_client_error_http_status(c), 403);
+	CHECK(strncmp(piam_client_error_message(c), "CreateRole: AccessDenied (HTTP 403): ", 37) == 0);
+	CHECK_INT(c->http->requests, 1); /* not retried */
+	CHECK_INT(piam_s3_get_bucket_policy(&s, c, "piam-moto-bucket"), PIAM_EACCESS);
+	CHECK_STR(piam_client_error_aws_code(c), "AccessDenied");
+	piam_client_free(c);
+}
+
 /* The endpoint and credentials as every SDK reads them from the environment. */
 static void test_environment(void)
 {
@@ -283,6 +305,7 @@ int main(void)
 	test_bucket_policy(c);
 	piam_client_free(c);
 	test_wrong_secret();
+	test_access_denied();
 	test_environment();
 	return check_exit();
 }
