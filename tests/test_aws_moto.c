@@ -225,6 +225,24 @@ static void test_bucket_policy(piam_client *c)
 	CHECK_INT(piam_s3_put_bucket_policy(c, "piam-no-such-bucket", bucket_policy), PIAM_ENOTFOUND);
 }
 
+/* A bucket made in another region reports it, and its policy works from a us-east-1 client. */
+static void test_other_region(piam_client *c)
+{
+	piam_client *eu = client(NULL);
+	char *s;
+
+	CHECK_INT(piam_client_set_region(eu, "eu-west-1"), PIAM_OK);
+	CHECK_INT(piam__s3_create_bucket(eu, "piam-moto-eu-bucket"), PIAM_OK);
+	piam_client_free(eu);
+	CHECK_INT(piam_s3_get_bucket_location(&s, c, "piam-moto-eu-bucket"), PIAM_OK);
+	CHECK_STR(s, "eu-west-1");
+	piam_free(s);
+	CHECK_INT(piam_s3_put_bucket_policy(c, "piam-moto-eu-bucket", bucket_policy), PIAM_OK);
+	CHECK_INT(piam_s3_get_bucket_policy(&s, c, "piam-moto-eu-bucket"), PIAM_OK);
+	CHECK_STR(s, bucket_policy);
+	piam_free(s);
+}
+
 /* A wrong secret: the server computes another signature and says so; no retry. */
 static void test_wrong_secret(void)
 {
@@ -303,6 +321,7 @@ int main(void)
 	test_policies(c);
 	test_user(c);
 	test_bucket_policy(c);
+	test_other_region(c);
 	piam_client_free(c);
 	test_wrong_secret();
 	test_access_denied();
