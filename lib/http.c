@@ -321,7 +321,7 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 	struct transfer t = {c, resp, 0, 0};
 	struct curl_slist *list = NULL, *tmp;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	char line[1024];
+	char line[8192]; /* one header; session tokens run to several KB */
 	const char *ca;
 	CURLcode crc;
 	CURL *easy;
@@ -344,7 +344,6 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 
 		if (strcasecmp(headers[i].name, "Content-Type") == 0)
 			has_content_type = 1;
-
 		if (nlen + vlen + 3 > sizeof(line)) {
 			rc = piam__error(c, PIAM_EINVAL, "header %s too long", headers[i].name);
 			goto out;
@@ -424,6 +423,7 @@ out:
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
 	curl_slist_free_all(list);
+	piam__wipe(line, sizeof(line)); /* it held the Authorization and session token lines */
 	return rc;
 }
 

@@ -178,6 +178,17 @@ static void test_exchange(piam_client *c, int port)
 	CHECK(strstr(resp.body.data, "Content-Type") == NULL);
 	piam__http_response_free(c, &resp);
 
+	{
+		/* A session token of several KB fits in a header. */
+		char token[4097];
+		struct piam__sig_header big = {"X-Amz-Security-Token", token};
+
+		memset(token, 'T', sizeof(token) - 1);
+		token[sizeof(token) - 1] = '\0';
+		CHECK_INT(piam__http_send(c, "GET", url, &big, 1, NULL, 0, 0, &resp), PIAM_OK);
+		CHECK(strstr(resp.body.data, "X-Amz-Security-Token: TTTT") != NULL);
+		piam__http_response_free(c, &resp);
+	}
 	CHECK_INT(piam__http_send(c, "DELETE", url, NULL, 0, NULL, 0, 0, &resp), PIAM_OK);
 	CHECK(strncmp(resp.body.data, "DELETE /echo", 12) == 0);
 	piam__http_response_free(c, &resp);
@@ -195,7 +206,7 @@ static void test_exchange(piam_client *c, int port)
 	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 0, &resp), PIAM_OK);
 	CHECK_STR(resp.body.data, "1");
 	piam__http_response_free(c, &resp);
-	CHECK_INT(c->http->requests, 5);
+	CHECK_INT(c->http->requests, 6);
 	CHECK_INT(c->http->connections, 1);
 }
 
