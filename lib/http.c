@@ -256,16 +256,23 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	struct transfer *t = userdata;
 	size_t len = size * n;
 	struct piam__http_response *r = t->resp;
+	char date[64];
+	time_t when;
 
 	/* A new status line (after a 100 Continue or a redirect) starts a new set of headers. */
 	if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
 		r->request_id[0] = r->bucket_region[0] = '\0';
+		r->date = 0;
 		return len;
 	}
 	header_value(data, len, "x-amzn-RequestId", r->request_id, sizeof(r->request_id));
 	if (!r->request_id[0])
 		header_value(data, len, "x-amz-request-id", r->request_id, sizeof(r->request_id));
 	header_value(data, len, "x-amz-bucket-region", r->bucket_region, sizeof(r->bucket_region));
+	date[0] = '\0';
+	header_value(data, len, "Date", date, sizeof(date));
+	if (date[0] && (when = curl_getdate(date, NULL)) > 0)
+		r->date = (long long)when;
 	return len;
 }
 

@@ -20,6 +20,7 @@ struct piam__http_response {
 	piam__buf body;                     /* the reply body (capped), NUL-terminated */
 	char request_id[PIAM__REQID_MAX];   /* x-amzn-RequestId / x-amz-request-id, if any */
 	char bucket_region[32];             /* x-amz-bucket-region, if any */
+	long long date;                     /* the Date header, seconds since the epoch; 0 if none */
 };
 
 /*
@@ -71,6 +72,10 @@ struct piam__http {
 	 * connections opened (the rest reused a kept-alive one). */
 	unsigned long requests;
 	unsigned long connections;
+
+	/* How far the local clock is behind AWS's (learnt from a clock-skew error); added to the
+	 * signing time, as the SDKs do, so a device that boots with a wrong clock still gets through. */
+	long long clock_offset_ms;
 
 	/* Regions learnt from S3 (x-amz-bucket-region), so later calls sign for the right one. */
 	struct {

@@ -62,6 +62,15 @@ static const struct {
 	{"ConcurrentModification", PIAM_ECONFLICT},
 };
 
+/* Codes with which AWS says the request's time is off (the SDKs' clock-skew list). */
+static const char *const skew_codes[] = {
+	"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "InvalidSignatureException",
+	"SignatureDoesNotMatch", "AuthFailure",
+};
+
+/* Skews under this are within what AWS accepts; larger ones are corrected. */
+#define SKEW_TOLERANCE_MS (4 * 60 * 1000LL)
+
 static int in_list(const char *code, const char *const *list, size_t n)
 {
 	size_t i;
@@ -354,7 +363,7 @@ static int attempt_once(piam_client *c, const struct piam__request *req, struct 
 		memset(&sp, 0, sizeof(sp));
 		sp.service = ep->service;
 		sp.region = ep->region;
-		sp.time = piam__now_ms(c) / 1000;
+		sp.time = (piam__now_ms(c) + (c->http ? c->http->clock_offset_ms : 0)) / 1000;
 		sp.flags = req->svc == PIAM__SVC_S3 ? PIAM_SIGN_S3 : 0;
 		sp.creds = creds;
 		if ((rc = piam__sigv4_sign(c, &sreq, &sp, sig, &nsig)))
@@ -378,7 +387,7 @@ int piam__request_send(piam_client *c, const struct piam__request *req, struct p
 	struct piam__endpoint ep;
 	struct piam__aws_error e;
 	struct piam__http *h;
-	int attempt, max, cost = 0, last_cost = 0, rc, moved = 0;
+	int attempt, max, cost = 0, last_cost = 0, rc, moved = 0, skewed = 0;
 
 	memset(resp, 0, sizeof(*resp));
 	if (!(h = piam__http_state(c)))
@@ -395,7 +404,7 @@ int piam__request_send(piam_client *c, const struct piam__request *req, struct p
 			h->retry_tokens += last_cost ? last_cost : 1;
 			if (h->retry_tokens > PIAM__RETRY_QUOTA)
 				h->retry_tokens = PIAM__RETRY_QUOTA;
-			if (attempt > 1 || moved)
+			if (attempt > 1 || moved || skewed)
 				piam__error_clear(c); /* the failed attempts' error is not this call's */
 			break;
 		}
@@ -418,6 +427,20 @@ int piam__request_send(piam_client *c, const struct piam__request *req, struct p
 			moved = 1;
 			attempt--;
 			continue;
+		}
+		/* The clock is off: sign with AWS's time from now on, and try again once. */
+		if (!rc && !skewed && resp->date && in_list(e.code, skew_codes, PIAM__ARRAY_LEN(skew_codes))) {
+			long long offset = resp->date * 1000 - piam__now_ms(c);
+
+			if (offset - h->clock_offset_ms > SKEW_TOLERANCE_MS ||
+			    h->clock_offset_ms - offset > SKEW_TOLERANCE_MS) {
+				piam__log(c, PIAM_LOG_WARN, "%s: the local clock is %lld s off AWS's; correcting",
+					  req->op, offset / 1000);
+				h->clock_offset_ms = offset;
+				skewed = 1;
+				attempt--;
+				continue;
+			}
 		}
 		if (!rc)
 			rc = record_reply_error(c, req, resp, &e);

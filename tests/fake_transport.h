@@ -23,6 +23,7 @@ struct fake_reply {
 	const char *body;          /* this body */
 	const char *request_id;
 	const char *bucket_region;
+	long long date;            /* the Date header, seconds */
 };
 
 struct fake {
@@ -88,6 +89,7 @@ static inline int fake_send(piam_client *c, const char *method, const char *url,
 	resp->status = r->status;
 	snprintf(resp->request_id, sizeof(resp->request_id), "%s", r->request_id ? r->request_id : "");
 	snprintf(resp->bucket_region, sizeof(resp->bucket_region), "%s", r->bucket_region ? r->bucket_region : "");
+	resp->date = r->date;
 	if (r->file) {
 		data = testdata_read(f->datadir, r->file, &len);
 		i = (size_t)piam__buf_append(c, &resp->body, data, len);

@@ -38,7 +38,8 @@ static void reply(int fd, const char *status, const char *extra, const char *bod
 {
 	char head[512];
 
-	snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Length: %zu\r\n%s\r\n", status, len, extra);
+	snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nContent-Length: %zu\r\n%s\r\n",
+		 status, len, extra);
 	write_all(fd, head, strlen(head));
 	write_all(fd, body, len);
 }
@@ -162,6 +163,7 @@ static void test_exchange(piam_client *c, int port)
 	CHECK_INT(resp.status, 200);
 	CHECK_STR(resp.request_id, "echo-1");
 	CHECK_STR(resp.bucket_region, "");
+	CHECK_INT(resp.date, 1767225600LL);
 	CHECK(strncmp(resp.body.data, "POST /echo HTTP/1.1\r\n", 21) == 0);
 	CHECK(strstr(resp.body.data, "\r\nHost: example.test\r\n") != NULL);
 	CHECK(strstr(resp.body.data, "\r\nX-Custom: v1\r\n") != NULL);

@@ -378,6 +378,44 @@ static void test_signed_headers(void)
 	piam_client_free(c);
 }
 
+/* A clock hours off: AWS's Date header corrects it, once, and later requests sign with AWS's time. */
+static void test_clock_skew(void)
+{
+	static const char skewed[] = "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>Signature expired: "
+				     "20150830T123600Z is now earlier than 20260101T000000Z</Message></Error></ErrorResponse>";
+	struct fake f;
+	char h[64];
+	piam_client *c = fake_client(&f, datadir, NULL);
+
+	fake_reply(&f, 403, NULL, skewed);
+	f.replies[0].date = 1767225600LL; /* 2026-01-01T00:00:00Z */
+	fake_reply(&f, 200, "get_caller_identity.xml", NULL);
+	CHECK_INT(get_caller(c), PIAM_OK);
+	CHECK_INT(f.sent, 2);
+	CHECK_INT(f.nsleeps, 0);
+	CHECK_STR(fake_header(&f, 0, "X-Amz-Date", h, sizeof(h)), "20150830T123600Z");
+	CHECK_STR(fake_header(&f, 1, "X-Amz-Date", h, sizeof(h)), "20260101T000000Z");
+	CHECK_INT(piam_client_error(c), PIAM_OK);
+	fake_reply(&f, 200, "get_caller_identity.xml", NULL);
+	CHECK_INT(get_caller(c), PIAM_OK);
+	CHECK_STR(fake_header(&f, 2, "X-Amz-Date", h, sizeof(h)), "20260101T000000Z");
+
+	/* A signature error with the clocks in step is just that, and is not retried. */
+	fake_reply(&f, 403, NULL, skewed);
+	f.replies[3].date = 1767225660LL;
+	CHECK_INT(get_caller(c), PIAM_ESIGNATURE);
+	CHECK_INT(f.sent, 4);
+
+	/* Corrected once per request: a second skew error in a row is returned. */
+	fake_reply(&f, 403, NULL, skewed);
+	f.replies[4].date = 1767225600LL + 86400;
+	fake_reply(&f, 403, NULL, skewed);
+	f.replies[5].date = 1767225600LL + 2 * 86400;
+	CHECK_INT(get_caller(c), PIAM_ESIGNATURE);
+	CHECK_INT(f.sent, 6);
+	piam_client_free(c);
+}
+
 /* An allocator whose blocks start zeroed (so scanning them is defined) and are scanned on free. */
 struct scan_alloc {
 	const char *forbidden[2];
@@ -466,5 +504,6 @@ int main(int argc, char **argv)
 	test_retry_loop();
 	test_signed_headers();
 	test_reply_secrets_wiped();
+	test_clock_skew();
 	return check_exit();
 }

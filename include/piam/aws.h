@@ -4,7 +4,8 @@
  *
  * Every operation signs its request (SigV4) with the client's credentials, sends it over the
  * client's one kept-alive connection, retries as the AWS SDKs' "standard" mode does, follows
- * pagination itself, and on failure records the code, AWS error code, HTTP status, request id
+ * pagination itself, corrects for a local clock that is off AWS's (once, from AWS's Date
+ * header, as the SDKs do), and on failure records the code, AWS error code, HTTP status, request id
  * and a message ("CreateRole: EntityAlreadyExists (HTTP 409): ... [request id ...]") on the
  * client.
  *
