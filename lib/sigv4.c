@@ -3,7 +3,6 @@
  * arguments only (no clock, environment or I/O). Scratch space and the derived signing key live
  * on the client, so a signature made once the buffers have grown allocates nothing.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "sigv4.h"
@@ -39,6 +38,7 @@ struct piam__sigv4_cache {
 	char service[PIAM__SIGV4_NAME_MAX + 1];
 	unsigned char key[PIAM__SHA256_LEN];
 	int key_valid;
+	unsigned long derivations; /* for the tests of the cache */
 
 	/* Scratch, kept between calls. All of it may hold a session token: wiped when it grows and on free. */
 	piam__buf creq;    /* the canonical request */
@@ -50,6 +50,13 @@ struct piam__sigv4_cache {
 	size_t hdrs_cap;
 	struct qpair *pairs;
 	size_t pairs_cap;
+
+	/* piam_sign_request's copy of the caller's parallel arrays, and its results. */
+	struct piam__sig_header *req_hdrs;
+	size_t req_hdrs_cap;
+	struct piam__sig_header result[PIAM__SIGV4_PRESIGN_MAX];
+	size_t nresult;
+	int have_steps; /* creq and sts hold the last successful signature's */
 
 	/* The last signature's pieces, returned borrowed. */
 	char amz_date[PIAM__SIGV4_DATE_LEN + 1];
@@ -96,6 +103,7 @@ void piam__sigv4_free(piam_client *c)
 	piam__buf_wipe(c, &s->out);
 	piam__free(c, s->hdrs);
 	piam__free(c, s->pairs);
+	piam__free(c, s->req_hdrs);
 	piam__wipe(s, sizeof(*s));
 	piam__free(c, s);
 	c->sigv4 = NULL;
@@ -106,6 +114,11 @@ static struct piam__sigv4_cache *cache(piam_client *c)
 	if (!c->sigv4)
 		c->sigv4 = piam__calloc(c, 1, sizeof(*c->sigv4));
 	return c->sigv4;
+}
+
+static char lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 }
 
 /*
@@ -125,14 +138,13 @@ static int sb_reserve(piam_client *c, piam__buf *b, size_t extra)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap *= 2;
-	if (!(p = piam__malloc(c, cap)))
+	/* Zeroed, so that no byte of the block is ever undefined (the tests scan freed blocks). */
+	if (!(p = piam__calloc(c, 1, cap)))
 		return PIAM_ENOMEM;
 	if (b->data) {
 		memcpy(p, b->data, b->len + 1);
 		piam__wipe(b->data, b->cap);
 		piam__free(c, b->data);
-	} else {
-		p[0] = '\0';
 	}
 	b->data = p;
 	b->cap = cap;
@@ -141,7 +153,7 @@ static int sb_reserve(piam_client *c, piam__buf *b, size_t extra)
 
 static int sb_put(piam_client *c, piam__buf *b, const char *s, size_t n)
 {
-	if (sb_reserve(c, b, n))
+	if (b->len + n >= b->cap && sb_reserve(c, b, n))
 		return PIAM_ENOMEM;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
@@ -156,7 +168,23 @@ static int sb_puts(piam_client *c, piam__buf *b, const char *s)
 
 static int sb_putc(piam_client *c, piam__buf *b, char ch)
 {
-	return sb_put(c, b, &ch, 1);
+	if (b->len + 1 >= b->cap && sb_reserve(c, b, 1))
+		return PIAM_ENOMEM;
+	b->data[b->len++] = ch;
+	b->data[b->len] = '\0';
+	return PIAM_OK;
+}
+
+/* A header name in lower case. */
+static int sb_put_lower(piam_client *c, piam__buf *b, const char *name)
+{
+	size_t start = b->len, i;
+
+	if (sb_puts(c, b, name))
+		return PIAM_ENOMEM;
+	for (i = start; i < b->len; i++)
+		b->data[i] = lower(b->data[i]);
+	return PIAM_OK;
 }
 
 static void sb_reset(piam__buf *b)
@@ -166,31 +194,47 @@ static void sb_reset(piam__buf *b)
 		b->data[0] = '\0';
 }
 
-/* Grow an array of `size`-byte items to hold n; the old contents are copied. */
-static int grow_array(piam_client *c, void **arr, size_t *cap, size_t n, size_t size)
+/* Copy n bytes, NUL-terminate, and return the end (where the NUL is). */
+static char *copy_n(char *out, const char *s, size_t n)
+{
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return out + n;
+}
+
+static void format_uint(char out[24], unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*out++ = tmp[--n];
+	*out = '\0';
+}
+
+/*
+ * An array of `size`-byte items with room for n: arr itself when it has, else a copy in a
+ * larger block (arr is then freed). NULL when out of memory, arr being left as it was.
+ */
+static void *grow_array(piam_client *c, void *arr, size_t *cap, size_t n, size_t size)
 {
 	size_t ncap = *cap ? *cap : 16;
 	void *p;
 
-	if (n <= *cap)
-		return PIAM_OK;
+	if (arr && n <= *cap)
+		return arr;
 	while (ncap < n)
 		ncap *= 2;
-	if (ncap > SIZE_MAX / size)
-		return piam__error(c, PIAM_ENOMEM, "out of memory");
-	if (!(p = piam__malloc(c, ncap * size)))
-		return PIAM_ENOMEM;
-	if (*arr)
-		memcpy(p, *arr, *cap * size);
-	piam__free(c, *arr);
-	*arr = p;
+	if (!(p = piam__calloc(c, ncap, size)))
+		return NULL;
+	if (arr)
+		memcpy(p, arr, *cap * size);
+	piam__free(c, arr);
 	*cap = ncap;
-	return PIAM_OK;
-}
-
-static char lower(char ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	return p;
 }
 
 /* ASCII case-insensitive comparison of NUL-terminated names, as lowercase strings compare. */
@@ -299,7 +343,7 @@ static void swap_items(char *a, char *b, size_t size)
 	}
 }
 
-/* Heapsort: in place, no allocation (qsort may call malloc), O(n log n) for hostile inputs. */
+/* In place and without allocation (qsort may call malloc); heapsort keeps hostile inputs O(n log n). */
 static void sort_items(void *base, size_t n, size_t size, cmp_fn cmp)
 {
 	char *b = base;
@@ -307,6 +351,22 @@ static void sort_items(void *base, size_t n, size_t size, cmp_fn cmp)
 
 	if (n < 2)
 		return;
+	if (n <= 16 && size <= 64) {
+		/* Insertion sort: fewer comparisons for the handful of headers most requests have. */
+		char tmp[64];
+		size_t i, j;
+
+		for (i = 1; i < n; i++) {
+			for (j = i; j > 0 && cmp(b + (j - 1) * size, b + i * size) > 0; j--)
+				;
+			if (j == i)
+				continue;
+			memcpy(tmp, b + i * size, size);
+			memmove(b + (j + 1) * size, b + j * size, (i - j) * size);
+			memcpy(b + j * size, tmp, size);
+		}
+		return;
+	}
 	for (start = n / 2; start-- > 0;)
 		for (root = start; (child = 2 * root + 1) < n; root = child) {
 			if (child + 1 < n && cmp(b + child * size, b + (child + 1) * size) < 0)
@@ -431,10 +491,14 @@ static int is_printable_token(const char *s, size_t max)
 	return n > 0;
 }
 
+/*
+ * 64 lower-case hex digits, or a token such as UNSIGNED-PAYLOAD or STREAMING-...: upper case
+ * with a '-', so that an upper-case hash is refused rather than signed as AWS never would.
+ */
 static int is_payload_hash(const char *s)
 {
 	size_t n = strlen(s), i;
-	int hex = n == 64, token = n > 0 && n <= PAYLOAD_MAX;
+	int hex = n == 64, token = n > 0 && n <= PAYLOAD_MAX && s[0] >= 'A' && s[0] <= 'Z' && strchr(s, '-');
 
 	for (i = 0; i < n; i++) {
 		hex &= (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
@@ -579,7 +643,7 @@ static int skip_header(const char *name, const struct plan *pl)
 	size_t i;
 
 	for (i = 0; i < PIAM__ARRAY_LEN(unsigned_headers); i++)
-		if (name_cmp(name, unsigned_headers[i]) == 0)
+		if (lower(name[0]) == unsigned_headers[i][0] && name_cmp(name, unsigned_headers[i]) == 0)
 			return 1;
 	/* The signer's own headers: the returned values replace any the request brought. */
 	if (name_cmp(name, "x-amz-date") == 0)
@@ -611,10 +675,12 @@ static int payload_hash(struct piam__sigv4_cache *s, const struct piam__sig_requ
 static int collect_headers(piam_client *c, struct piam__sigv4_cache *s, const struct piam__sig_request *req,
 			   const struct plan *pl, size_t *count)
 {
+	struct hdr_ref *hdrs;
 	size_t i, n = 0;
 
-	if (grow_array(c, (void **)&s->hdrs, &s->hdrs_cap, req->nheaders + 3, sizeof(*s->hdrs)))
+	if (!(hdrs = grow_array(c, s->hdrs, &s->hdrs_cap, req->nheaders + 3, sizeof(*s->hdrs))))
 		return PIAM_ENOMEM;
+	s->hdrs = hdrs;
 	for (i = 0; i < req->nheaders; i++) {
 		if (skip_header(req->headers[i].name, pl))
 			continue;
@@ -645,15 +711,10 @@ static int collect_headers(piam_client *c, struct piam__sigv4_cache *s, const st
 	*count = n;
 	sb_reset(&s->signed_headers);
 	for (i = 0; i < n; i++) {
-		const char *p;
-
 		if (i > 0 && name_cmp(s->hdrs[i - 1].name, s->hdrs[i].name) == 0)
 			continue;
-		if (i > 0 && sb_putc(c, &s->signed_headers, ';'))
+		if ((i > 0 && sb_putc(c, &s->signed_headers, ';')) || sb_put_lower(c, &s->signed_headers, s->hdrs[i].name))
 			return PIAM_ENOMEM;
-		for (p = s->hdrs[i].name; *p; p++)
-			if (sb_putc(c, &s->signed_headers, lower(*p)))
-				return PIAM_ENOMEM;
 	}
 	return PIAM_OK;
 }
@@ -691,18 +752,12 @@ static int put_headers(piam_client *c, struct piam__sigv4_cache *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const char *p;
-
 		if (i > 0 && name_cmp(s->hdrs[i - 1].name, s->hdrs[i].name) == 0) {
 			if (sb_putc(c, &s->creq, ','))
 				return PIAM_ENOMEM;
 		} else {
-			if (i > 0 && sb_putc(c, &s->creq, '\n'))
-				return PIAM_ENOMEM;
-			for (p = s->hdrs[i].name; *p; p++)
-				if (sb_putc(c, &s->creq, lower(*p)))
-					return PIAM_ENOMEM;
-			if (sb_putc(c, &s->creq, ':'))
+			if ((i > 0 && sb_putc(c, &s->creq, '\n')) || sb_put_lower(c, &s->creq, s->hdrs[i].name) ||
+			    sb_putc(c, &s->creq, ':'))
 				return PIAM_ENOMEM;
 		}
 		if (put_trimmed(c, &s->creq, s->hdrs[i].value))
@@ -716,9 +771,10 @@ static int add_pair(piam_client *c, struct piam__sigv4_cache *s, size_t *n, cons
 {
 	struct qpair *q;
 
-	if (grow_array(c, (void **)&s->pairs, &s->pairs_cap, *n + 1, sizeof(*s->pairs)))
+	if (!(q = grow_array(c, s->pairs, &s->pairs_cap, *n + 1, sizeof(*s->pairs))))
 		return PIAM_ENOMEM;
-	q = &s->pairs[(*n)++];
+	s->pairs = q;
+	q += (*n)++;
 	q->key = s->qbuf.len;
 	if (encode(c, &s->qbuf, k, klen, how))
 		return PIAM_ENOMEM;
@@ -749,12 +805,14 @@ static int put_query(piam_client *c, struct piam__sigv4_cache *s, const struct p
 	}
 	if (pl->presign) {
 		const char *akid = p->creds->access_key_id;
+		struct qpair *pairs;
 
 		if (add_pair(c, s, &n, "X-Amz-Algorithm", 15, ALGORITHM, strlen(ALGORITHM), ENC_RAW))
 			return PIAM_ENOMEM;
 		/* The credential is built in place: key id, '/', scope. */
-		if (grow_array(c, (void **)&s->pairs, &s->pairs_cap, n + 1, sizeof(*s->pairs)))
+		if (!(pairs = grow_array(c, s->pairs, &s->pairs_cap, n + 1, sizeof(*s->pairs))))
 			return PIAM_ENOMEM;
+		s->pairs = pairs;
 		s->pairs[n].key = s->qbuf.len;
 		if (sb_puts(c, &s->qbuf, "X-Amz-Credential"))
 			return PIAM_ENOMEM;
@@ -831,11 +889,17 @@ static int build(piam_client *c, struct piam__sigv4_cache *s, const struct piam_
 		 const struct piam__sig_params *p, const struct plan *pl)
 {
 	size_t nh;
+	char *o;
 
 	piam__sigv4_format_date(s->amz_date, p->time);
-	memcpy(s->date8, s->amz_date, 8);
-	snprintf(s->scope, sizeof(s->scope), "%.8s/%s/%s/aws4_request", s->amz_date, p->region, p->service);
-	snprintf(s->expires, sizeof(s->expires), "%lld", pl->expires);
+	/* Lengths were checked, so the scope fits. */
+	o = copy_n(s->scope, s->amz_date, 8);
+	*o++ = '/';
+	o = copy_n(o, p->region, strlen(p->region));
+	*o++ = '/';
+	o = copy_n(o, p->service, strlen(p->service));
+	copy_n(o, "/aws4_request", 13);
+	format_uint(s->expires, (unsigned long long)pl->expires);
 	if (payload_hash(s, req, p->flags))
 		return piam__error(c, PIAM_EINVAL, "could not hash the body");
 	if (collect_headers(c, s, req, pl, &nh))
@@ -875,9 +939,21 @@ void piam__sigv4_string_to_sign(char out[PIAM__SIGV4_STS_MAX], const char *amz_d
 	unsigned char h[PIAM__SHA256_LEN];
 	char hex[2 * PIAM__SHA256_LEN + 1];
 
+	size_t dlen = strlen(amz_date), slen = strlen(scope);
+	char *o = out;
+
+	if (17 + dlen + 1 + slen + 1 + sizeof(hex) > PIAM__SIGV4_STS_MAX) {
+		out[0] = '\0';
+		return;
+	}
 	piam__sha256(canonical_request, len, h);
 	piam__hex(h, sizeof(h), hex);
-	snprintf(out, PIAM__SIGV4_STS_MAX, ALGORITHM "\n%s\n%s\n%s", amz_date, scope, hex);
+	o = copy_n(o, ALGORITHM "\n", 17);
+	o = copy_n(o, amz_date, dlen);
+	*o++ = '\n';
+	o = copy_n(o, scope, slen);
+	*o++ = '\n';
+	copy_n(o, hex, sizeof(hex) - 1);
 }
 
 /* The key chain from "AWS4" + secret (k, klen) through date, region, service and "aws4_request". */
@@ -944,7 +1020,13 @@ static int signing_key(piam_client *c, struct piam__sigv4_cache *s, const struct
 	if (derive(s->key, s->secret.data, s->secret.len, s->date8, s->region, s->service))
 		return piam__error(c, PIAM_EINVAL, "could not derive the signing key");
 	s->key_valid = 1;
+	s->derivations++;
 	return PIAM_OK;
+}
+
+unsigned long piam__sigv4_key_derivations(const piam_client *c)
+{
+	return c->sigv4 ? c->sigv4->derivations : 0;
 }
 
 /* All three steps; leaves the signature in s->signature. */
@@ -958,12 +1040,14 @@ static int sign_all(piam_client *c, const struct piam__sig_request *req, const s
 		return rc;
 	if (!(s = cache(c)))
 		return PIAM_ENOMEM;
+	s->have_steps = 0;
 	make_plan(pl, p, expires);
 	if ((rc = build(c, s, req, p, pl)) || (rc = signing_key(c, s, p)))
 		return rc;
 	piam__sigv4_string_to_sign(s->sts, s->amz_date, s->scope, s->creq.data, s->creq.len);
 	if (piam__sigv4_signature(s->signature, s->key, s->sts))
 		return piam__error(c, PIAM_EINVAL, "could not compute the signature");
+	s->have_steps = 1;
 	*out = s;
 	return PIAM_OK;
 }
@@ -1054,5 +1138,96 @@ int piam__sigv4_presign(piam_client *c, const struct piam__sig_request *req, con
 	for (i = 0; i < n; i++)
 		out[i].value = s->out.data + offs[i];
 	*nout = n;
+	return PIAM_OK;
+}
+
+PIAM_API int piam_sign_request(size_t *out_count, piam_client *client, const char *service, const char *region,
+			       long long time, unsigned flags, long long expires, const char *method,
+			       const char *path, const char *query, const char *const *header_names,
+			       const char *const *header_values, size_t header_count, const void *body,
+			       size_t body_len, const char *payload_hash)
+{
+	struct piam__sig_request req;
+	struct piam__sig_params p;
+	const struct piam__credentials *creds;
+	struct piam__sigv4_cache *s;
+	struct piam__sig_header *hdrs;
+	size_t i;
+	int rc;
+
+	if (out_count)
+		*out_count = 0;
+	if (!client)
+		return PIAM_EINVAL;
+	piam__error_clear(client);
+	/* A failed call leaves no results behind that a careless caller could send. */
+	if (client->sigv4) {
+		client->sigv4->nresult = 0;
+		client->sigv4->have_steps = 0;
+	}
+	if (!out_count)
+		return piam__error(client, PIAM_EINVAL, "out_count is NULL");
+	if (header_count && (!header_names || !header_values))
+		return piam__error(client, PIAM_EINVAL, "header_names or header_values is NULL");
+	if (!(flags & PIAM_SIGN_PRESIGN) && expires != 0)
+		return piam__error(client, PIAM_EINVAL, "expires is for presigning: pass 0 without PIAM_SIGN_PRESIGN");
+	if ((rc = piam__credentials_get(client, &creds)))
+		return rc;
+	if (!(s = cache(client)) ||
+	    !(hdrs = grow_array(client, s->req_hdrs, &s->req_hdrs_cap, header_count, sizeof(*s->req_hdrs))))
+		return PIAM_ENOMEM;
+	s->req_hdrs = hdrs;
+	for (i = 0; i < header_count; i++) {
+		s->req_hdrs[i].name = header_names[i];
+		s->req_hdrs[i].value = header_values[i];
+	}
+	req.method = method;
+	req.path = path;
+	req.query = query;
+	req.headers = s->req_hdrs;
+	req.nheaders = header_count;
+	req.body = body;
+	req.body_len = body_len;
+	req.payload_hash = payload_hash;
+	p.service = service;
+	p.region = region;
+	p.time = time;
+	p.flags = flags;
+	p.creds = creds;
+	if (flags & PIAM_SIGN_PRESIGN)
+		rc = piam__sigv4_presign(client, &req, &p, expires, s->result, &s->nresult);
+	else
+		rc = piam__sigv4_sign(client, &req, &p, s->result, &s->nresult);
+	if (rc)
+		return rc;
+	*out_count = s->nresult;
+	return PIAM_OK;
+}
+
+PIAM_API int piam_sign_result(const char **out_name, const char **out_value, const piam_client *client,
+			      size_t index)
+{
+	if (out_name)
+		*out_name = NULL;
+	if (out_value)
+		*out_value = NULL;
+	if (!out_name || !out_value || !client || !client->sigv4 || index >= client->sigv4->nresult)
+		return PIAM_EINVAL;
+	*out_name = client->sigv4->result[index].name;
+	*out_value = client->sigv4->result[index].value;
+	return PIAM_OK;
+}
+
+PIAM_API int piam_sign_steps(const char **out_canonical_request, const char **out_string_to_sign,
+			     const piam_client *client)
+{
+	if (out_canonical_request)
+		*out_canonical_request = NULL;
+	if (out_string_to_sign)
+		*out_string_to_sign = NULL;
+	if (!out_canonical_request || !out_string_to_sign || !client || !client->sigv4 || !client->sigv4->have_steps)
+		return PIAM_EINVAL;
+	*out_canonical_request = client->sigv4->creq.data;
+	*out_string_to_sign = client->sigv4->sts;
 	return PIAM_OK;
 }

@@ -23,6 +23,9 @@ int cli_usage_error(const char *fmt, ...)
 #endif
 	;
 
+/* The commands, one file each (examples/piam/cmd_NAME.c). */
+int cmd_sign(int argc, char **argv);
+
 /* Print the client's last error on stderr ("piam: CODE: message") and return EXIT_FAIL. */
 int cli_client_error(const piam_client *client);
 

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
+	{"sign", cmd_sign, "SigV4-sign a raw HTTP request (see piam sign --help)"},
 	{NULL, NULL, NULL},
 };
 
