@@ -143,4 +143,10 @@ void piam__creds_free(piam_client *c);
 void piam__sigv4_free(piam_client *c);
 void piam__http_free(piam_client *c);
 
+/*
+ * aws (lib/http.c): append to a buffer that may hold secrets (replies with credentials). When
+ * it grows, the old block is wiped before it is freed, so no copy is left behind.
+ */
+int piam__buf_append_wiped(piam_client *c, piam__buf *b, const void *data, size_t len);
+
 #endif
