@@ -20,10 +20,16 @@ struct cli_command {
 int cli_usage_error(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))
+/* The commands, one per file (cmd_NAME.c). */
+int cmd_setup(int argc, char **argv); /* plan, setup and teardown */
+
 #endif
 	;
 
 /* Print the client's last error on stderr ("piam: CODE: message") and return EXIT_FAIL. */
 int cli_client_error(const piam_client *client);
+
+/* The commands, one per file (cmd_NAME.c). */
+int cmd_setup(int argc, char **argv); /* plan, setup and teardown */
 
 #endif
