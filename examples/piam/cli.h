@@ -26,4 +26,7 @@ int cli_usage_error(const char *fmt, ...)
 /* Print the client's last error on stderr ("piam: CODE: message") and return EXIT_FAIL. */
 int cli_client_error(const piam_client *client);
 
+/* Subcommands, one per examples/piam/cmd_<name>.c. */
+int cmd_render(int argc, char **argv);
+
 #endif

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
+	{"render", cmd_render, "print a policy document (trust, s3-access, bucket-policy, ...)"},
 	{NULL, NULL, NULL},
 };
 
