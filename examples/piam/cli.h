@@ -29,7 +29,8 @@ int cmd_setup(int argc, char **argv); /* plan, setup and teardown */
 /* Print the client's last error on stderr ("piam: CODE: message") and return EXIT_FAIL. */
 int cli_client_error(const piam_client *client);
 
-/* The commands, one per file (cmd_NAME.c). */
+/* Subcommands, one per examples/piam/cmd_<name>.c. */
+int cmd_render(int argc, char **argv);
 int cmd_setup(int argc, char **argv); /* plan, setup and teardown */
 
 #endif

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
+	{"render", cmd_render, "print a policy document (trust, s3-access, bucket-policy, ...)"},
 	{"plan", cmd_setup, "show what setup would do (reads only)"},
 	{"setup", cmd_setup, "create or repair the role, policies and bucket policies"},
 	{"teardown", cmd_setup, "remove what setup created"},

@@ -235,6 +235,7 @@ PIAM_API const char *piam_client_error_request_id(const piam_client *client);
 #endif
 
 #include "piam/sign.h"
+#include "piam/options.h"
 #include "piam/policy.h"
 #include "piam/aws.h"
 #include "piam/setup.h"
