@@ -20,9 +20,6 @@ struct cli_command {
 int cli_usage_error(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))
-/* The commands, one per file (cmd_NAME.c). */
-int cmd_setup(int argc, char **argv); /* plan, setup and teardown */
-
 #endif
 	;
 
