@@ -1,0 +1,52 @@
+/* Private to the credential providers (lib/creds*.c, lib/process.c) and their tests. */
+#ifndef PIAM_CREDS_H
+#define PIAM_CREDS_H
+
+#include "internal.h"
+
+/* What one provider yielded. */
+struct piam__found {
+	struct piam__credentials creds;
+	long long expiration; /* seconds since the epoch; 0: does not expire */
+	int uses_environment; /* found through the environment or files: void once that is turned off */
+	char source[160];     /* where they came from; never a secret */
+};
+
+/* The places a lookup went through, for the error when none yields. */
+struct piam__looked {
+	char text[400];
+	size_t len;
+};
+
+void piam__looked(struct piam__looked *l, const char *fmt, ...) PIAM__PRINTF(2, 3);
+
+/* Copy credentials into `f` (validated like piam_client_set_credentials). PIAM_EINVAL (nothing
+ * recorded) when malformed, PIAM_ENOMEM. */
+int piam__found_set(piam_client *c, struct piam__found *f, const char *id, const char *secret,
+		    const char *token, long long expiration);
+void piam__found_free(piam_client *c, struct piam__found *f);
+
+/*
+ * Credentials from a JSON object with AccessKeyId, SecretAccessKey, `token_key` (SessionToken or
+ * Token) and an optional Expiration; with want_version, "Version" must equal it. The strings in
+ * the parsed document are wiped before they are freed. PIAM_EPROTOCOL (never quoting the text)
+ * when malformed.
+ */
+int piam__found_from_json(piam_client *c, struct piam__found *f, const char *text, size_t len,
+			  const char *token_key, int want_version, const char *what);
+
+/*
+ * lib/process.c: run `command` (split into words as a POSIX shell would, without a shell),
+ * collecting its standard output into `out` (the caller wipes it); stdin and stderr are the
+ * caller's. The child is killed after timeout_ms or once it wrote more than `cap` bytes.
+ * Errors (`what` names the command in messages): PIAM_ECONFIG (unbalanced quotes, empty),
+ * PIAM_EIO (cannot start it), PIAM_ETIMEOUT, PIAM_ETOOBIG, PIAM_ECREDENTIALS (exited non-zero
+ * or killed by a signal), PIAM_ENOMEM.
+ */
+int piam__process_run(piam_client *c, const char *command, long timeout_ms, size_t cap, piam__buf *out,
+		      const char *what);
+/* The words of `command`, as above: a NULL-terminated array in one allocation (free with
+ * piam__free). PIAM_ECONFIG when a quote is not closed or there is no word. */
+int piam__split_words(piam_client *c, const char *command, char ***out);
+
+#endif
