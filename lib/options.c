@@ -55,6 +55,7 @@ PIAM_API void piam_options_free(piam_options *options)
 	piam__free(c, options->kms_key);
 	free_list(c, options->input_buckets, options->n_input);
 	free_list(c, options->output_buckets, options->n_output);
+	piam__setup_options_free(c, options->setup);
 	piam__free(c, options);
 }
 

@@ -46,7 +46,11 @@ struct piam_options {
 	char **output_buckets;
 	size_t n_output;
 	int guard;          /* confused-deputy guard on the trust policy */
+	struct piam__setup_options *setup; /* lib/setup_options.c; NULL: the defaults */
 };
+
+/* lib/setup_options.c: frees the setup-only options. Accepts NULL. */
+void piam__setup_options_free(piam_client *c, struct piam__setup_options *so);
 
 /*
  * Validators shared by the setters and the setup layer. Each returns 1 when `s` is valid and 0

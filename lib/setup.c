@@ -102,7 +102,7 @@ static const char *const done_names[] = {
 	[ST_DELETE] = "deleted", [ST_FAILED] = "failed",
 };
 
-static const char *status_name(const piam_plan *plan, const struct step *s)
+static const char *status_name(const struct step *s)
 {
 	return s->done ? done_names[s->status] : planned_names[s->status];
 }
@@ -137,7 +137,7 @@ PIAM_API const char *piam_plan_step_resource(const piam_plan *plan, size_t index
 
 PIAM_API const char *piam_plan_step_status(const piam_plan *plan, size_t index)
 {
-	return plan && index < plan->n ? status_name(plan, &plan->steps[index]) : NULL;
+	return plan && index < plan->n ? status_name(&plan->steps[index]) : NULL;
 }
 
 PIAM_API const char *piam_plan_role_arn(const piam_plan *plan)
@@ -494,8 +494,10 @@ static int set_role_arn(struct run *r, char *arn)
 {
 	char *copy = piam__out_strndup(r->c, arn, strlen(arn));
 
-	if (!copy)
+	if (!copy) {
+		piam__free(r->c, arn);
 		return PIAM_ENOMEM;
+	}
 	piam_free(r->plan->role_arn);
 	r->plan->role_arn = copy;
 	piam__free(r->c, r->role_arn);
@@ -538,13 +540,13 @@ static int apply_step(struct run *r, struct step *s)
 	case STEP_S3_POLICY:
 		if (s->planned == ST_DELETE) {
 			struct piam__policy_version *v = NULL;
-			size_t n = 0, i;
+			size_t n = 0, k;
 
 			rc = r->ops->list_versions(r->c, r->ctx, r->policy_arn, &v, &n);
-			for (i = 0; i < n; i++) {
-				if (!rc && !v[i].is_default)
-					rc = r->ops->delete_version(r->c, r->ctx, r->policy_arn, v[i].id);
-				piam__free(r->c, v[i].id);
+			for (k = 0; k < n; k++) {
+				if (!rc && !v[k].is_default)
+					rc = r->ops->delete_version(r->c, r->ctx, r->policy_arn, v[k].id);
+				piam__free(r->c, v[k].id);
 			}
 			piam__free(r->c, v);
 			return rc ? rc : r->ops->delete_policy(r->c, r->ctx, r->policy_arn);

@@ -890,6 +890,8 @@ static void test_allocation_failures(void)
 				rc = piam__setup_run(&p, c, o, PIAM__SETUP_TEARDOWN, &fake_ops, &f);
 				clean &= rc == PIAM_OK;
 			} else {
+				if (rc != PIAM_ENOMEM)
+					fprintf(stderr, "allocation %ld: %s\n", n, piam_client_error_message(c));
 				clean &= rc == PIAM_ENOMEM;
 			}
 			piam_plan_free(p);
@@ -897,6 +899,8 @@ static void test_allocation_failures(void)
 		piam_options_free(o);
 		piam_client_free(c);
 		fake_free(&f);
+		if (t.live)
+			fprintf(stderr, "allocation %ld: %ld blocks leaked\n", n, t.live);
 		clean &= t.live == 0;
 	}
 	CHECK(ok);
