@@ -7,9 +7,6 @@
 #define WAIT_SECONDS 60
 
 struct setup_args {
-	const char *region;
-	const char *profile;
-	const char *endpoint;
 	int json;
 	int verbose;
 };
@@ -61,6 +58,15 @@ static void log_line(int level, const char *message, void *userdata)
 	(void)userdata;
 	fprintf(stderr, "piam: %s: %s\n", level <= PIAM_LOG_ERROR ? "error" : level == PIAM_LOG_WARN ? "warning" : "debug",
 		message);
+}
+
+/* IAM is eventually consistent: say why a --wait run pauses. */
+static void on_progress(const char *step, const char *resource, const char *status, void *userdata)
+{
+	(void)userdata;
+	if (strcmp(step, "wait-role") == 0)
+		fprintf(stderr, "piam: %s: %s\n", strcmp(status, "waiting") == 0 ? "waiting for IAM to show" : status,
+			resource);
 }
 
 static void json_string(const char *s)
@@ -149,16 +155,12 @@ static int parse_option(piam_options *o, piam_client *client, struct setup_args 
 	if (strcmp(flag, "--region") == 0 || strcmp(flag, "--profile") == 0 || strcmp(flag, "--endpoint-url") == 0) {
 		if (need_value(argc, argv, i))
 			return -1;
-		if (strcmp(flag, "--region") == 0) {
-			a->region = value;
+		if (strcmp(flag, "--region") == 0)
 			rc = piam_client_set_region(client, value);
-		} else if (strcmp(flag, "--profile") == 0) {
-			a->profile = value;
+		else if (strcmp(flag, "--profile") == 0)
 			rc = piam_client_set_profile(client, value);
-		} else {
-			a->endpoint = value;
+		else
 			rc = piam_client_set_endpoint(client, NULL, value);
-		}
 		if (rc != PIAM_OK) {
 			cli_usage_error("%s %s: %s", flag, value, piam_client_error_message(client));
 			return -1;
@@ -192,7 +194,7 @@ static int parse_option(piam_options *o, piam_client *client, struct setup_args 
 
 int cmd_setup(int argc, char **argv)
 {
-	struct setup_args a = {NULL, NULL, NULL, 0, 0};
+	struct setup_args a = {0, 0};
 	piam_client *client = NULL;
 	piam_options *o = NULL;
 	piam_plan *plan = NULL;
@@ -215,6 +217,7 @@ int cmd_setup(int argc, char **argv)
 			goto out;
 	if (a.verbose)
 		piam_client_set_log(client, log_line, PIAM_LOG_DEBUG, NULL);
+	piam_options_set_progress(o, on_progress, NULL);
 
 	if (strcmp(cmd, "plan") == 0)
 		rc = piam_setup_plan(&plan, client, o);
