@@ -527,6 +527,9 @@ static void test_compare(void)
 		{"{\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}]}", "{\"Statement\":[{\"Sid\":\"B\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}]}", 0},
 		{"{\"Statement\":[{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}]}", "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}]}", 1},
 		{"{\"Id\":\"x\",\"Statement\":[]}", "{\"Statement\":[]}", 0},
+		/* a repeated statement says nothing more */
+		{"{\"Statement\":[{},{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"},{\"Action\":[\"s3:GetObject\"],\"Effect\":\"Allow\"},{}]}",
+		 "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"},{}]}", 1},
 		/* whitespace and key order never matter */
 		{" {\n \"Statement\" : [ ] ,\"Version\":\"2012-10-17\" }\n", "{\"Version\":\"2012-10-17\",\"Statement\":[]}", 1},
 	};
