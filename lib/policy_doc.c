@@ -469,7 +469,7 @@ static int norm_statements(piam_client *c, json_t *v, json_t **out)
 {
 	struct entry *e;
 	json_t *list;
-	size_t n, i, k = 0;
+	size_t n, i, last = 0;
 	int rc = PIAM_OK;
 
 	*out = NULL;
@@ -487,9 +487,9 @@ static int norm_statements(piam_client *c, json_t *v, json_t **out)
 		if (!(list = json_array()))
 			rc = nomem(c);
 		for (i = 0; i < n && !rc; i++) {
-			if (k && strcmp(e[i].text, e[k - 1].text) == 0)
+			if (i && strcmp(e[i].text, e[last].text) == 0)
 				continue;
-			e[k++] = e[i];
+			last = i;
 			if (json_array_append(list, e[i].st) != 0)
 				rc = nomem(c);
 		}
