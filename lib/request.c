@@ -390,6 +390,8 @@ int piam__request_send(piam_client *c, const struct piam__request *req, struct p
 			h->retry_tokens += last_cost ? last_cost : 1;
 			if (h->retry_tokens > PIAM__RETRY_QUOTA)
 				h->retry_tokens = PIAM__RETRY_QUOTA;
+			if (attempt > 1 || moved)
+				piam__error_clear(c); /* the failed attempts' error is not this call's */
 			break;
 		}
 		if (!rc && resp->body.len) {

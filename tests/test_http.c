@@ -1,0 +1,341 @@
+/*
+ * The transport against a small HTTP server forked on 127.0.0.1: statuses and bodies, the
+ * headers piam reads and sends, kept-alive connections, the reply cap, timeouts and failures.
+ * Also the transport settings and hooks.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "http.h"
+#include "sigv4.h"
+#include "testalloc.h"
+
+CHECK_MAIN;
+
+#define BIG (PIAM__HTTP_MAX_BODY + 1)
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void reply(int fd, const char *status, const char *extra, const char *body, size_t len)
+{
+	char head[512];
+
+	snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Length: %zu\r\n%s\r\n", status, len, extra);
+	write_all(fd, head, strlen(head));
+	write_all(fd, body, len);
+}
+
+/* Serve requests on one connection until the client closes it. */
+static void serve(int fd, int connections)
+{
+	static char req[65536];
+	size_t have = 0;
+
+	for (;;) {
+		char *end, *cl, path[256] = "";
+		size_t head, body = 0;
+		ssize_t r;
+
+		while (!(end = have ? strstr(req, "\r\n\r\n") : NULL)) {
+			if (have >= sizeof(req) - 1 || (r = read(fd, req + have, sizeof(req) - 1 - have)) <= 0)
+				return;
+			have += (size_t)r;
+			req[have] = '\0';
+			if (req[0] == 0x16) { /* a TLS handshake: answer in plain HTTP, as a misconfigured server would */
+				write_all(fd, "HTTP/1.1 400 Bad Request\r\n\r\n", 28);
+				return;
+			}
+		}
+		head = (size_t)(end - req) + 4;
+		if ((cl = strstr(req, "Content-Length: ")) && cl < end)
+			body = (size_t)strtoul(cl + 16, NULL, 10);
+		while (have < head + body) {
+			if ((r = read(fd, req + have, sizeof(req) - 1 - have)) <= 0)
+				return;
+			have += (size_t)r;
+			req[have] = '\0';
+		}
+		sscanf(req, "%*s %255s", path);
+		if (strcmp(path, "/echo") == 0) {
+			reply(fd, "200 OK", "x-amzn-RequestId: echo-1\r\n", req, head + body);
+		} else if (strcmp(path, "/s3") == 0) {
+			reply(fd, "301 Moved Permanently", "x-amz-request-id: s3-1\r\nx-amz-bucket-region: eu-west-1\r\n",
+			      "<Error/>", 8);
+		} else if (strcmp(path, "/big") == 0) {
+			char *big = malloc(BIG);
+
+			memset(big, 'x', BIG);
+			reply(fd, "200 OK", "", big, BIG);
+			free(big);
+		} else if (strcmp(path, "/slow") == 0) {
+			sleep(2);
+			reply(fd, "200 OK", "", "late", 4);
+		} else if (strcmp(path, "/count") == 0) {
+			char n[16];
+
+			snprintf(n, sizeof(n), "%d", connections);
+			reply(fd, "200 OK", "", n, strlen(n));
+		} else {
+			reply(fd, "404 Not Found", "", "", 0);
+		}
+		memmove(req, req + head + body, have - head - body);
+		have -= head + body;
+		req[have] = '\0';
+	}
+}
+
+static pid_t start_server(int *port)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1, connections = 0;
+	pid_t pid;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 16) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &alen) != 0) {
+		perror("server");
+		exit(1);
+	}
+	*port = ntohs(a.sin_port);
+	if ((pid = fork()) == 0) {
+		for (;;) {
+			int fd = accept(s, NULL, NULL);
+
+			if (fd < 0)
+				_exit(0);
+			connections++;
+			/* One connection at a time is all one client needs; a second one is what we count. */
+			serve(fd, connections);
+			close(fd);
+		}
+	}
+	close(s);
+	return pid;
+}
+
+static int closed_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(s, (struct sockaddr *)&a, sizeof(a));
+	getsockname(s, (struct sockaddr *)&a, &alen);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static void test_exchange(piam_client *c, int port)
+{
+	static const struct piam__sig_header headers[] = {
+		{"Host", "example.test"}, {"Content-Type", "application/x-www-form-urlencoded"}, {"X-Custom", "v1"}};
+	struct piam__http_response resp;
+	char url[128], expect[64];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", port);
+	CHECK_INT(piam__http_send(c, "POST", url, headers, 3, "a=1&b=2", 7, 0, &resp), PIAM_OK);
+	CHECK_INT(resp.status, 200);
+	CHECK_STR(resp.request_id, "echo-1");
+	CHECK_STR(resp.bucket_region, "");
+	CHECK(strncmp(resp.body.data, "POST /echo HTTP/1.1\r\n", 21) == 0);
+	CHECK(strstr(resp.body.data, "\r\nHost: example.test\r\n") != NULL);
+	CHECK(strstr(resp.body.data, "\r\nX-Custom: v1\r\n") != NULL);
+	snprintf(expect, sizeof(expect), "\r\nUser-Agent: piam/%s\r\n", piam_version());
+	CHECK(strstr(resp.body.data, expect) != NULL);
+	CHECK(strstr(resp.body.data, "Expect:") == NULL);
+	CHECK(strstr(resp.body.data, "\r\nContent-Length: 7\r\n") != NULL);
+	CHECK(strstr(resp.body.data, "\r\n\r\na=1&b=2") != NULL);
+	piam__http_response_free(c, &resp);
+
+	/* A body without a Content-Type goes without one: curl must not call it a form. */
+	CHECK_INT(piam__http_send(c, "PUT", url, NULL, 0, "{}", 2, 0, &resp), PIAM_OK);
+	CHECK(strncmp(resp.body.data, "PUT /echo", 9) == 0);
+	CHECK(strstr(resp.body.data, "Content-Type") == NULL);
+	piam__http_response_free(c, &resp);
+
+	CHECK_INT(piam__http_send(c, "DELETE", url, NULL, 0, NULL, 0, 0, &resp), PIAM_OK);
+	CHECK(strncmp(resp.body.data, "DELETE /echo", 12) == 0);
+	piam__http_response_free(c, &resp);
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/s3", port);
+	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 0, &resp), PIAM_OK);
+	CHECK_INT(resp.status, 301); /* redirects are the caller's business */
+	CHECK_STR(resp.request_id, "s3-1");
+	CHECK_STR(resp.bucket_region, "eu-west-1");
+	CHECK_STR(resp.body.data, "<Error/>");
+	piam__http_response_free(c, &resp);
+
+	/* All of the above went over one kept-alive connection. */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/count", port);
+	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 0, &resp), PIAM_OK);
+	CHECK_STR(resp.body.data, "1");
+	piam__http_response_free(c, &resp);
+}
+
+static void test_failures(piam_client *c, int port)
+{
+	struct piam__http_response resp;
+	char url[128];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/big", port);
+	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 0, &resp), PIAM_ETOOBIG);
+	CHECK(strstr(piam_client_error_message(c), "exceeds") != NULL);
+	piam__http_response_free(c, &resp);
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow", port);
+	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 300, &resp), PIAM_ETIMEOUT);
+	CHECK_INT(resp.status, 0);
+	piam__http_response_free(c, &resp);
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", closed_port());
+	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 0, &resp), PIAM_ENETWORK);
+	piam__http_response_free(c, &resp);
+
+	/* TLS to a server that speaks plain HTTP fails as TLS, not as a reply. */
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/echo", port);
+	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 2000, &resp), PIAM_ETLS);
+	piam__http_response_free(c, &resp);
+
+	CHECK_INT(piam__http_send(c, "GET", "ftp://127.0.0.1/", NULL, 0, NULL, 0, 0, &resp), PIAM_EINVAL);
+	piam__http_response_free(c, &resp);
+}
+
+static void test_settings(void)
+{
+	piam_client *c;
+
+	unsetenv("AWS_MAX_ATTEMPTS");
+	unsetenv("AWS_CA_BUNDLE");
+	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+	CHECK_INT(piam__http_max_attempts(c), 3);
+	CHECK(piam__http_ca_file(c) == NULL);
+	setenv("AWS_MAX_ATTEMPTS", "5", 1);
+	setenv("AWS_CA_BUNDLE", "/etc/env-ca.pem", 1);
+	CHECK_INT(piam__http_max_attempts(c), 3); /* the environment is off */
+	CHECK_INT(piam_client_use_environment(c, 1), PIAM_OK);
+	CHECK_INT(piam__http_max_attempts(c), 5);
+	CHECK_STR(piam__http_ca_file(c), "/etc/env-ca.pem");
+	setenv("AWS_MAX_ATTEMPTS", "0", 1);
+	CHECK_INT(piam__http_max_attempts(c), 3);
+	setenv("AWS_MAX_ATTEMPTS", "2x", 1);
+	CHECK_INT(piam__http_max_attempts(c), 3);
+
+	CHECK_INT(piam_client_set_max_attempts(c, 1), PIAM_OK);
+	CHECK_INT(piam__http_max_attempts(c), 1);
+	CHECK_INT(piam_client_set_max_attempts(c, 21), PIAM_EINVAL);
+	CHECK_INT(piam_client_set_max_attempts(c, -1), PIAM_EINVAL);
+	CHECK_INT(piam__http_max_attempts(c), 1);
+	CHECK_INT(piam_client_set_max_attempts(c, 0), PIAM_OK);
+	CHECK_INT(piam_client_set_max_attempts(NULL, 2), PIAM_EINVAL);
+
+	CHECK_INT(piam_client_set_ca_file(c, "/etc/mine.pem"), PIAM_OK);
+	CHECK_STR(piam__http_ca_file(c), "/etc/mine.pem");
+	CHECK_INT(piam_client_set_ca_file(c, ""), PIAM_EINVAL);
+	CHECK_STR(piam__http_ca_file(c), "/etc/mine.pem");
+	CHECK_INT(piam_client_set_ca_file(c, NULL), PIAM_OK);
+	CHECK_STR(piam__http_ca_file(c), "/etc/env-ca.pem");
+
+	CHECK_INT(piam_client_set_s3_path_style(c, 2), PIAM_EINVAL);
+	CHECK_INT(piam_client_set_s3_path_style(c, 1), PIAM_OK);
+	CHECK_INT(c->http->s3_path_style, 1);
+	unsetenv("AWS_MAX_ATTEMPTS");
+	unsetenv("AWS_CA_BUNDLE");
+	piam_client_free(c);
+}
+
+static long long fixed_now(void *ud)
+{
+	(void)ud;
+	return 1440938160000LL;
+}
+
+static void test_hooks(void)
+{
+	piam_client *c;
+	double r;
+	int i, ok = 1;
+
+	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+	CHECK(piam__now_ms(c) > 1700000000000LL); /* the real clock */
+	for (i = 0; i < 1000; i++) {
+		r = piam__random(c);
+		ok &= r >= 0.0 && r < 1.0;
+	}
+	CHECK(ok);
+	CHECK_INT(piam__http_set_hooks(c, fixed_now, NULL, NULL, NULL, NULL), PIAM_OK);
+	CHECK_INT(piam__now_ms(c), 1440938160000LL);
+	piam_client_free(c);
+}
+
+static void test_alloc_failures(int port)
+{
+	struct piam__http_response resp;
+	struct testalloc t;
+	piam_allocator a;
+	piam_client *c;
+	char url[128];
+	long n;
+	int rc, failed = 0;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", port);
+	for (n = 1; n <= 20; n++) {
+		memset(&t, 0, sizeof(t));
+		a = testalloc_allocator(&t);
+		CHECK_INT(piam_client_new(&c, &a), PIAM_OK);
+		t.fail_at = t.calls + n;
+		rc = piam__http_send(c, "POST", url, NULL, 0, "x", 1, 0, &resp);
+		if (rc) {
+			CHECK_INT(rc, PIAM_ENOMEM);
+			failed++;
+		}
+		piam__http_response_free(c, &resp);
+		piam_client_free(c);
+		CHECK_INT(t.live, 0);
+	}
+	CHECK(failed > 0);
+}
+
+int main(void)
+{
+	piam_client *c;
+	int port, status;
+	pid_t pid;
+
+	signal(SIGPIPE, SIG_IGN);
+	pid = start_server(&port);
+	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+	test_exchange(c, port);
+	test_failures(c, port);
+	piam_client_free(c);
+	test_alloc_failures(port);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	test_settings();
+	test_hooks();
+	return check_exit();
+}
