@@ -1,8 +1,29 @@
-/* SHA-256, HMAC-SHA256 and MD5 through mbedTLS's md API (2.28 and 3.x), wiping, hex and base64. */
+/*
+ * SHA-256, HMAC-SHA256 and MD5 through mbedTLS (2.28 and 3.x), wiping, hex and base64.
+ * SHA-256 and HMAC use mbedTLS's sha256 context on the stack rather than the md API, whose
+ * contexts are heap-allocated: a warm signature then allocates nothing at all.
+ */
+#include <string.h>
+
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
 
 #include "internal.h"
+
+/* mbedTLS 3 renamed the sha256 functions that return a status (2.x's *_ret). */
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define sha256_starts mbedtls_sha256_starts
+#define sha256_update mbedtls_sha256_update
+#define sha256_finish mbedtls_sha256_finish
+#else
+#define sha256_starts mbedtls_sha256_starts_ret
+#define sha256_update mbedtls_sha256_update_ret
+#define sha256_finish mbedtls_sha256_finish_ret
+#endif
+
+#define SHA256_BLOCK 64
 
 void piam__wipe(void *p, size_t n)
 {
@@ -19,9 +40,27 @@ static int digest(mbedtls_md_type_t type, const void *data, size_t len, unsigned
 	return PIAM_OK;
 }
 
+/* SHA-256 of up to two pieces, one after the other (b may be NULL). */
+static int sha256_2(const void *a, size_t alen, const void *b, size_t blen, unsigned char out[PIAM__SHA256_LEN])
+{
+	mbedtls_sha256_context ctx;
+	int rc;
+
+	mbedtls_sha256_init(&ctx);
+	rc = sha256_starts(&ctx, 0);
+	if (rc == 0)
+		rc = sha256_update(&ctx, a, alen);
+	if (rc == 0 && blen)
+		rc = sha256_update(&ctx, b, blen);
+	if (rc == 0)
+		rc = sha256_finish(&ctx, out);
+	mbedtls_sha256_free(&ctx);
+	return rc == 0 ? PIAM_OK : PIAM_EINVAL;
+}
+
 int piam__sha256(const void *data, size_t len, unsigned char out[PIAM__SHA256_LEN])
 {
-	return digest(MBEDTLS_MD_SHA256, data, len, out);
+	return sha256_2(data, len, NULL, 0, out);
 }
 
 int piam__md5(const void *data, size_t len, unsigned char out[16])
@@ -29,14 +68,31 @@ int piam__md5(const void *data, size_t len, unsigned char out[16])
 	return digest(MBEDTLS_MD_MD5, data, len, out);
 }
 
+/* RFC 2104 over the stack contexts; the padded keys and inner hash are wiped after use. */
 int piam__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
 		      unsigned char out[PIAM__SHA256_LEN])
 {
-	const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	unsigned char k[SHA256_BLOCK], pad[SHA256_BLOCK], inner[PIAM__SHA256_LEN];
+	size_t i;
+	int rc = PIAM_OK;
 
-	if (!info || mbedtls_md_hmac(info, key, key_len, data, len, out) != 0)
-		return PIAM_EINVAL;
-	return PIAM_OK;
+	memset(k, 0, sizeof(k));
+	if (key_len > SHA256_BLOCK)
+		rc = sha256_2(key, key_len, NULL, 0, k);
+	else if (key_len)
+		memcpy(k, key, key_len);
+	for (i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = (unsigned char)(k[i] ^ 0x36);
+	if (rc == PIAM_OK)
+		rc = sha256_2(pad, sizeof(pad), data, len, inner);
+	for (i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = (unsigned char)(k[i] ^ 0x5c);
+	if (rc == PIAM_OK)
+		rc = sha256_2(pad, sizeof(pad), inner, sizeof(inner), out);
+	piam__wipe(k, sizeof(k));
+	piam__wipe(pad, sizeof(pad));
+	piam__wipe(inner, sizeof(inner));
+	return rc;
 }
 
 void piam__hex(const unsigned char *in, size_t len, char *out)

@@ -1,0 +1,96 @@
+/*
+ * The transport: one HTTP exchange over the client's reused curl handle, and the per-client
+ * transport state (CA file, retry settings and quota, clock/sleep/random hooks).
+ *
+ * piam__http_send is what every request goes through, signed (lib/request.c) or not (IMDS and
+ * container credentials in lib/creds.c). It never signs and never retries.
+ */
+#ifndef PIAM_HTTP_H
+#define PIAM_HTTP_H
+
+#include "internal.h"
+
+struct piam__sig_header; /* lib/sigv4.h: { const char *name; const char *value; } */
+
+/* Replies larger than this are refused with PIAM_ETOOBIG: nothing piam reads comes near it. */
+#define PIAM__HTTP_MAX_BODY (1024L * 1024L)
+
+struct piam__http_response {
+	long status;                        /* HTTP status; 0 if no reply */
+	piam__buf body;                     /* the reply body (capped), NUL-terminated */
+	char request_id[PIAM__REQID_MAX];   /* x-amzn-RequestId / x-amz-request-id, if any */
+	char bucket_region[32];             /* x-amz-bucket-region, if any */
+};
+
+/*
+ * One HTTP exchange, no signing, no retries. `url` is absolute (http or https); `headers` are
+ * added as given (a Host header, when present, must match the URL). `timeout_ms` 0 means the
+ * client's total timeout. On success (any HTTP status) returns 0 and fills `resp`, which the
+ * caller releases with piam__http_response_free even on failure.
+ * Errors: PIAM_ENETWORK, PIAM_ETIMEOUT, PIAM_ETLS, PIAM_ETOOBIG, PIAM_ENOMEM, PIAM_EINVAL.
+ */
+int piam__http_send(piam_client *c, const char *method, const char *url,
+		    const struct piam__sig_header *headers, size_t nheaders,
+		    const void *body, size_t body_len, long timeout_ms,
+		    struct piam__http_response *resp);
+void piam__http_response_free(piam_client *c, struct piam__http_response *resp);
+
+/* Pluggable time and randomness, so tests are instant and deterministic. */
+typedef long long (*piam__now_fn)(void *userdata);        /* ms since the epoch, UTC */
+typedef void (*piam__sleep_fn)(long ms, void *userdata);
+typedef double (*piam__random_fn)(void *userdata);        /* uniform in [0, 1) */
+/* Replaces piam__http_send for signed requests and piam__query_call (tests only). */
+typedef int (*piam__send_fn)(piam_client *c, const char *method, const char *url,
+			     const struct piam__sig_header *headers, size_t nheaders,
+			     const void *body, size_t body_len, struct piam__http_response *resp,
+			     void *userdata);
+
+#define PIAM__RETRY_QUOTA 500
+#define PIAM__RETRY_COST 5
+#define PIAM__RETRY_TIMEOUT_COST 10
+#define PIAM__DEFAULT_ATTEMPTS 3
+#define PIAM__MAX_ATTEMPTS 20
+#define PIAM__BUCKET_REGIONS 8
+
+struct piam__http {
+	void *easy;       /* CURL *, created on first send */
+	char *ca_file;    /* piam_client_set_ca_file */
+	int max_attempts; /* piam_client_set_max_attempts; 0: AWS_MAX_ATTEMPTS or 3 */
+	int s3_path_style;
+	int retry_tokens; /* the standard mode's retry quota */
+
+	piam__now_fn now_fn;
+	piam__sleep_fn sleep_fn;
+	piam__random_fn random_fn;
+	piam__send_fn send_fn;
+	void *hook_userdata;
+	unsigned long long rng; /* xorshift state of the default random source */
+
+	/* Regions learnt from S3 (x-amz-bucket-region), so later calls sign for the right one. */
+	struct {
+		char bucket[64];
+		char region[32];
+	} bucket_region[PIAM__BUCKET_REGIONS];
+	size_t bucket_region_next;
+};
+
+/* The client's transport state, created on first use; NULL (ENOMEM recorded) on failure. */
+struct piam__http *piam__http_state(piam_client *c);
+
+/*
+ * Install test hooks; NULL restores a default (the real clock, nanosleep, a per-client
+ * xorshift generator, piam__http_send). Returns PIAM_ENOMEM if the state cannot be created.
+ */
+int piam__http_set_hooks(piam_client *c, piam__now_fn now_fn, piam__sleep_fn sleep_fn,
+			 piam__random_fn random_fn, piam__send_fn send_fn, void *userdata);
+
+/* Through the hooks: wall-clock ms since the epoch, sleeping, a uniform double in [0, 1). */
+long long piam__now_ms(piam_client *c);
+void piam__sleep_ms(piam_client *c, long ms);
+double piam__random(piam_client *c);
+
+/* Effective settings: setters first, then (with use_environment) AWS_CA_BUNDLE / AWS_MAX_ATTEMPTS. */
+const char *piam__http_ca_file(piam_client *c);
+int piam__http_max_attempts(piam_client *c);
+
+#endif

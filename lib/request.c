@@ -1,0 +1,495 @@
+/* Signed AWS requests: endpoints, signing, standard-mode retries, AWS errors, the Query API. */
+#include <stdio.h>
+#include <string.h>
+
+#include "request.h"
+#include "sigv4.h"
+
+static const char *const service_names[PIAM__SVC_COUNT] = {"iam", "sts", "s3"};
+
+/* IAM is global: one endpoint and signing region per partition. */
+static const struct {
+	const char *partition, *host, *region;
+} iam_endpoints[] = {
+	{"aws", "iam.amazonaws.com", "us-east-1"},
+	{"aws-cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1"},
+	{"aws-us-gov", "iam.us-gov.amazonaws.com", "us-gov-west-1"},
+};
+
+/* Codes the standard mode retries (botocore's and the SDKs' lists). */
+static const char *const throttling_codes[] = {
+	"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+	"TooManyRequestsException", "ProvisionedThroughputExceededException",
+	"TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+	"LimitExceededException", "RequestThrottled", "SlowDown", "EC2ThrottledException",
+};
+static const char *const transient_codes[] = {
+	"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+};
+
+static const struct {
+	const char *code;
+	int status;
+} error_map[] = {
+	{"NoSuchEntity", PIAM_ENOTFOUND},
+	{"NoSuchBucket", PIAM_ENOTFOUND},
+	{"NoSuchBucketPolicy", PIAM_ENOTFOUND},
+	{"NoSuchKey", PIAM_ENOTFOUND},
+	{"NotFound", PIAM_ENOTFOUND},
+	{"EntityAlreadyExists", PIAM_EEXISTS},
+	{"BucketAlreadyExists", PIAM_EEXISTS},
+	{"BucketAlreadyOwnedByYou", PIAM_EEXISTS},
+	{"AccessDenied", PIAM_EACCESS},
+	{"AccessDeniedException", PIAM_EACCESS},
+	{"AllAccessDisabled", PIAM_EACCESS},
+	{"UnauthorizedOperation", PIAM_EACCESS},
+	{"MalformedPolicyDocument", PIAM_EPOLICY},
+	{"MalformedPolicy", PIAM_EPOLICY},
+	{"LimitExceeded", PIAM_ELIMIT},
+	{"SignatureDoesNotMatch", PIAM_ESIGNATURE},
+	{"InvalidClientTokenId", PIAM_ESIGNATURE},
+	{"InvalidAccessKeyId", PIAM_ESIGNATURE},
+	{"IncompleteSignature", PIAM_ESIGNATURE},
+	{"InvalidSignatureException", PIAM_ESIGNATURE},
+	{"AuthFailure", PIAM_ESIGNATURE},
+	{"RequestExpired", PIAM_ESIGNATURE},
+	{"RequestTimeTooSkewed", PIAM_ESIGNATURE},
+	{"ExpiredToken", PIAM_ESIGNATURE},
+	{"ExpiredTokenException", PIAM_ESIGNATURE},
+	{"AuthorizationHeaderMalformed", PIAM_ESIGNATURE},
+	{"DeleteConflict", PIAM_ECONFLICT},
+	{"OperationAborted", PIAM_ECONFLICT},
+	{"ConcurrentModification", PIAM_ECONFLICT},
+};
+
+static int in_list(const char *code, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(code, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int piam__aws_error_code(const char *aws_code, long http_status)
+{
+	size_t i;
+
+	if (aws_code && *aws_code) {
+		if (in_list(aws_code, throttling_codes, PIAM__ARRAY_LEN(throttling_codes)))
+			return PIAM_ETHROTTLED;
+		for (i = 0; i < PIAM__ARRAY_LEN(error_map); i++)
+			if (strcmp(aws_code, error_map[i].code) == 0)
+				return error_map[i].status;
+		return PIAM_ESERVICE;
+	}
+	switch (http_status) {
+	case 403:
+		return PIAM_EACCESS;
+	case 404:
+		return PIAM_ENOTFOUND;
+	case 409:
+		return PIAM_ECONFLICT;
+	case 429:
+		return PIAM_ETHROTTLED;
+	default:
+		return PIAM_ESERVICE;
+	}
+}
+
+int piam__retry_cost(int rc, long http_status, const char *aws_code)
+{
+	if (rc == PIAM_ETIMEOUT)
+		return PIAM__RETRY_TIMEOUT_COST;
+	if (rc == PIAM_ENETWORK)
+		return PIAM__RETRY_COST;
+	if (rc)
+		return 0; /* TLS, size cap, memory: trying again would fail the same way */
+	if (http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504)
+		return PIAM__RETRY_COST;
+	if (aws_code && (in_list(aws_code, throttling_codes, PIAM__ARRAY_LEN(throttling_codes)) ||
+			 in_list(aws_code, transient_codes, PIAM__ARRAY_LEN(transient_codes))))
+		return PIAM__RETRY_COST;
+	return 0;
+}
+
+long piam__retry_delay_ms(piam_client *c, int attempt)
+{
+	long cap = 20000, base = 1000;
+	int i;
+
+	for (i = 1; i < attempt && base < cap; i++)
+		base *= 2;
+	if (base > cap)
+		base = cap;
+	return (long)(piam__random(c) * (double)base);
+}
+
+int piam__uri_encode(piam_client *c, piam__buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	char esc[3] = {'%', 0, 0};
+	int rc;
+
+	if ((rc = piam__buf_reserve(c, b, strlen(s))))
+		return rc;
+	for (p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+			rc = piam__buf_putc(c, b, (char)*p);
+		} else {
+			esc[1] = hex[*p >> 4];
+			esc[2] = hex[*p & 15];
+			rc = piam__buf_append(c, b, esc, 3);
+		}
+		if (rc)
+			return rc;
+	}
+	return PIAM_OK;
+}
+
+/* The S3 endpoint names buckets in the host when that keeps a valid TLS name. */
+static int bucket_in_host(piam_client *c, const char *bucket)
+{
+	return bucket && !strchr(bucket, '.') && !(c->http && c->http->s3_path_style);
+}
+
+static const char *bucket_region_cached(piam_client *c, const char *bucket)
+{
+	size_t i;
+
+	if (!c->http || !bucket)
+		return NULL;
+	for (i = 0; i < PIAM__BUCKET_REGIONS; i++)
+		if (strcmp(c->http->bucket_region[i].bucket, bucket) == 0)
+			return c->http->bucket_region[i].region;
+	return NULL;
+}
+
+static void bucket_region_remember(piam_client *c, const char *bucket, const char *region)
+{
+	struct piam__http *h = c->http;
+	size_t i;
+
+	if (!h || strlen(bucket) >= sizeof(h->bucket_region[0].bucket) || !piam__is_region(region))
+		return;
+	for (i = 0; i < PIAM__BUCKET_REGIONS; i++)
+		if (strcmp(h->bucket_region[i].bucket, bucket) == 0)
+			break;
+	if (i == PIAM__BUCKET_REGIONS) {
+		i = h->bucket_region_next;
+		h->bucket_region_next = (i + 1) % PIAM__BUCKET_REGIONS;
+	}
+	snprintf(h->bucket_region[i].bucket, sizeof(h->bucket_region[i].bucket), "%s", bucket);
+	snprintf(h->bucket_region[i].region, sizeof(h->bucket_region[i].region), "%s", region);
+}
+
+static int set_field(piam_client *c, char *dst, size_t cap, const char *src, size_t n, const char *what)
+{
+	if (n >= cap)
+		return piam__error(c, PIAM_EINVAL, "%s too long", what);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return PIAM_OK;
+}
+
+static int append_path(piam_client *c, struct piam__endpoint *ep, const char *prefix, size_t prefix_len,
+		       const char *bucket, const char *path)
+{
+	int rc;
+
+	if ((rc = piam__buf_append(c, &ep->path, prefix, prefix_len)))
+		return rc;
+	if (bucket && ((rc = piam__buf_putc(c, &ep->path, '/')) || (rc = piam__buf_puts(c, &ep->path, bucket))))
+		return rc;
+	if (path && *path && strcmp(path, "/") != 0)
+		rc = piam__buf_puts(c, &ep->path, path);
+	else if (!bucket || ep->path.len == 0)
+		rc = piam__buf_putc(c, &ep->path, '/');
+	return rc;
+}
+
+int piam__endpoint_resolve(piam_client *c, const struct piam__request *req, struct piam__endpoint *out)
+{
+	const char *override = piam__config_endpoint(c, req->svc);
+	const char *region = req->region ? req->region : piam__config_region(c);
+	const char *partition = piam__partition(region);
+	const char *suffix = strcmp(partition, "aws-cn") == 0 ? "amazonaws.com.cn" : "amazonaws.com";
+	const char *scheme = "https://";
+	char host[272];
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->service = service_names[req->svc];
+	if (req->svc == PIAM__SVC_S3 && req->bucket && !req->region)
+		region = bucket_region_cached(c, req->bucket) ? bucket_region_cached(c, req->bucket) : region;
+
+	if (req->svc == PIAM__SVC_IAM) {
+		for (i = 0; i < PIAM__ARRAY_LEN(iam_endpoints); i++)
+			if (strcmp(partition, iam_endpoints[i].partition) == 0)
+				break;
+		snprintf(out->region, sizeof(out->region), "%s", iam_endpoints[i].region);
+		snprintf(host, sizeof(host), "%s", iam_endpoints[i].host);
+	} else if (region) {
+		snprintf(out->region, sizeof(out->region), "%s", region);
+	} else if (override) {
+		snprintf(out->region, sizeof(out->region), "us-east-1"); /* local servers accept any */
+	} else {
+		return piam__error(c, PIAM_ECONFIG, "%s: no region set (piam_client_set_region or AWS_REGION)",
+				   req->op);
+	}
+
+	if (override) {
+		const char *hs = strstr(override, "://") + 3;
+		const char *slash = strchr(hs, '/');
+		size_t hlen = slash ? (size_t)(slash - hs) : strlen(hs);
+		size_t plen = slash ? strlen(slash) : 0;
+
+		scheme = strncmp(override, "http://", 7) == 0 ? "http://" : "https://";
+		if ((rc = set_field(c, out->host, sizeof(out->host), hs, hlen, "endpoint host")))
+			return rc;
+		while (plen && slash[plen - 1] == '/')
+			plen--;
+		rc = append_path(c, out, slash ? slash : "", plen, req->bucket, req->path);
+	} else {
+		if (req->svc == PIAM__SVC_STS)
+			snprintf(host, sizeof(host), "sts.%s.%s", out->region, suffix);
+		else if (req->svc == PIAM__SVC_S3 && bucket_in_host(c, req->bucket))
+			snprintf(host, sizeof(host), "%s.s3.%s.%s", req->bucket, out->region, suffix);
+		else if (req->svc == PIAM__SVC_S3)
+			snprintf(host, sizeof(host), "s3.%s.%s", out->region, suffix);
+		snprintf(out->host, sizeof(out->host), "%s", host);
+		rc = append_path(c, out, "", 0, bucket_in_host(c, req->bucket) ? NULL : req->bucket, req->path);
+	}
+	if (!rc)
+		rc = piam__buf_printf(c, &out->url, "%s%s%s%s%s", scheme, out->host, out->path.data,
+				      req->query && *req->query ? "?" : "", req->query ? req->query : "");
+	if (rc)
+		piam__endpoint_free(c, out);
+	return rc;
+}
+
+void piam__endpoint_free(piam_client *c, struct piam__endpoint *ep)
+{
+	piam__buf_free(c, &ep->url);
+	piam__buf_free(c, &ep->path);
+}
+
+/* Record a failed reply: "OP: CODE (HTTP n): message [request id ...]". */
+static int record_reply_error(piam_client *c, const struct piam__request *req,
+			      const struct piam__http_response *resp, const struct piam__aws_error *e)
+{
+	const char *reqid = e->request_id[0] ? e->request_id : resp->request_id;
+	char code[PIAM__ERRCODE_MAX + 16];
+	int status = piam__aws_error_code(e->code, resp->status);
+
+	if (e->code[0])
+		snprintf(code, sizeof(code), "%s (HTTP %ld)", e->code, resp->status);
+	else
+		snprintf(code, sizeof(code), "HTTP %ld", resp->status);
+	return piam__error_aws(c, status, resp->status, e->code, reqid, "%s: %s%s%s%s%s%s", req->op, code,
+			       e->message[0] ? ": " : "", e->message, reqid[0] ? " [request id " : "", reqid,
+			       reqid[0] ? "]" : "");
+}
+
+/* The start of an error reply, on one line (error replies hold no secrets). */
+static void log_reply(piam_client *c, const char *op, const struct piam__http_response *resp)
+{
+	char line[320];
+	size_t i, n = resp->body.len < sizeof(line) - 1 ? resp->body.len : sizeof(line) - 1;
+
+	if (!c->log_fn || c->log_level < PIAM_LOG_TRACE)
+		return;
+	for (i = 0; i < n; i++)
+		line[i] = (unsigned char)resp->body.data[i] < 0x20 ? ' ' : resp->body.data[i];
+	line[n] = '\0';
+	piam__log(c, PIAM_LOG_TRACE, "%s: HTTP %ld reply: %s", op, resp->status, line);
+}
+
+/* Sign and send one attempt. Transport errors are returned; replies of any status are not. */
+static int attempt_once(piam_client *c, const struct piam__request *req, struct piam__endpoint *ep,
+			struct piam__http_response *resp)
+{
+	struct piam__sig_header headers[8];
+	struct piam__sig_header sig[4];
+	struct piam__sig_request sreq;
+	struct piam__sig_params sp;
+	const struct piam__credentials *creds = req->creds;
+	unsigned char md5[16];
+	char md5_b64[25];
+	size_t n = 0, nsig = 0, i;
+	int rc;
+
+	headers[n].name = "Host";
+	headers[n++].value = ep->host;
+	if (req->content_type) {
+		headers[n].name = "Content-Type";
+		headers[n++].value = req->content_type;
+	}
+	if (req->content_md5) {
+		if ((rc = piam__md5(req->body, req->body_len, md5)))
+			return piam__error(c, rc, "cannot hash the request body");
+		piam__base64(md5, sizeof(md5), md5_b64);
+		headers[n].name = "Content-MD5";
+		headers[n++].value = md5_b64;
+	}
+	if (!req->unsigned_request) {
+		if (!creds && (rc = piam__credentials_get(c, &creds)))
+			return rc;
+		memset(&sreq, 0, sizeof(sreq));
+		sreq.method = req->method;
+		sreq.path = ep->path.data;
+		sreq.query = req->query;
+		sreq.headers = headers;
+		sreq.nheaders = n;
+		sreq.body = req->body;
+		sreq.body_len = req->body_len;
+		memset(&sp, 0, sizeof(sp));
+		sp.service = ep->service;
+		sp.region = ep->region;
+		sp.time = piam__now_ms(c) / 1000;
+		sp.flags = req->svc == PIAM__SVC_S3 ? PIAM_SIGN_S3 : 0;
+		sp.creds = creds;
+		if ((rc = piam__sigv4_sign(c, &sreq, &sp, sig, &nsig)))
+			return rc;
+		for (i = 0; i < nsig && n < PIAM__ARRAY_LEN(headers); i++)
+			headers[n++] = sig[i];
+	}
+	piam__log(c, PIAM_LOG_TRACE, "%s: %s %s", req->op, req->method, ep->url.data);
+	if (c->http && c->http->send_fn) {
+		memset(resp, 0, sizeof(*resp));
+		return c->http->send_fn(c, req->method, ep->url.data, headers, n, req->body, req->body_len, resp,
+					c->http->hook_userdata);
+	}
+	return piam__http_send(c, req->method, ep->url.data, headers, n, req->body, req->body_len, 0, resp);
+}
+
+int piam__request_send(piam_client *c, const struct piam__request *req, struct piam__http_response *resp)
+{
+	struct piam__request redirected;
+	struct piam__endpoint ep;
+	struct piam__aws_error e;
+	struct piam__http *h;
+	int attempt, max, cost = 0, last_cost = 0, rc, moved = 0;
+
+	memset(resp, 0, sizeof(*resp));
+	if (!(h = piam__http_state(c)))
+		return PIAM_ENOMEM;
+	max = piam__http_max_attempts(c);
+	if ((rc = piam__endpoint_resolve(c, req, &ep)))
+		return rc;
+	for (attempt = 1;; attempt++) {
+		piam__http_response_free(c, resp);
+		rc = attempt_once(c, req, &ep, resp);
+		memset(&e, 0, sizeof(e));
+		if (!rc && resp->status >= 200 && resp->status < 300) {
+			/* Success refunds the last retry's cost, or one token for a first-try success. */
+			h->retry_tokens += last_cost ? last_cost : 1;
+			if (h->retry_tokens > PIAM__RETRY_QUOTA)
+				h->retry_tokens = PIAM__RETRY_QUOTA;
+			break;
+		}
+		if (!rc && resp->body.len) {
+			log_reply(c, req->op, resp);
+			piam__xml_aws_error(c, resp->body.data, resp->body.len, &e);
+		}
+		/* A bucket in another region: S3 names it; go there once, outside the retry count. */
+		if (!rc && req->svc == PIAM__SVC_S3 && req->bucket && !moved && resp->bucket_region[0] &&
+		    strcmp(resp->bucket_region, ep.region) != 0 && piam__is_region(resp->bucket_region) &&
+		    (resp->status == 301 || resp->status == 307 || resp->status == 400)) {
+			piam__log(c, PIAM_LOG_DEBUG, "%s: bucket %s is in %s", req->op, req->bucket,
+				  resp->bucket_region);
+			bucket_region_remember(c, req->bucket, resp->bucket_region);
+			redirected = *req;
+			redirected.region = bucket_region_cached(c, req->bucket);
+			piam__endpoint_free(c, &ep);
+			if ((rc = piam__endpoint_resolve(c, redirected.region ? &redirected : req, &ep)))
+				return rc;
+			moved = 1;
+			attempt--;
+			continue;
+		}
+		if (!rc)
+			rc = record_reply_error(c, req, resp, &e);
+		else if (rc == PIAM_ECREDENTIALS || rc == PIAM_EINVAL || rc == PIAM_ENOMEM)
+			break; /* nothing was sent */
+		cost = piam__retry_cost(rc == PIAM_ETIMEOUT || rc == PIAM_ENETWORK ? rc : 0, resp->status, e.code);
+		if (!cost || attempt >= max)
+			break;
+		if (h->retry_tokens < cost) {
+			piam__log(c, PIAM_LOG_DEBUG, "%s: retry quota spent, not retrying", req->op);
+			break;
+		}
+		h->retry_tokens -= cost;
+		last_cost = cost;
+		{
+			long delay = piam__retry_delay_ms(c, attempt);
+
+			piam__log(c, PIAM_LOG_DEBUG, "%s: attempt %d failed (%s), retrying in %ld ms", req->op,
+				  attempt, c->err_message, delay);
+			piam__sleep_ms(c, delay);
+		}
+	}
+	piam__endpoint_free(c, &ep);
+	return rc;
+}
+
+int piam__query_body(piam_client *c, enum piam__service svc, const char *action,
+		     const struct piam__param *params, size_t nparams, piam__buf *out)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = piam__buf_puts(c, out, "Action=")) || (rc = piam__uri_encode(c, out, action)) ||
+	    (rc = piam__buf_puts(c, out, "&Version=")) ||
+	    (rc = piam__buf_puts(c, out, svc == PIAM__SVC_STS ? PIAM__STS_VERSION : PIAM__IAM_VERSION)))
+		return rc;
+	for (i = 0; i < nparams; i++)
+		if ((rc = piam__buf_putc(c, out, '&')) || (rc = piam__uri_encode(c, out, params[i].name)) ||
+		    (rc = piam__buf_putc(c, out, '=')) || (rc = piam__uri_encode(c, out, params[i].value)))
+			return rc;
+	return PIAM_OK;
+}
+
+int piam__query_call(piam_client *c, enum piam__service svc, const char *action,
+		     const struct piam__param *params, size_t nparams,
+		     const struct piam__query_opts *opts, struct piam__xml **out)
+{
+	struct piam__http_response resp;
+	struct piam__request req;
+	piam__buf body = {NULL, 0, 0};
+	int rc;
+
+	*out = NULL;
+	if ((rc = piam__query_body(c, svc, action, params, nparams, &body))) {
+		piam__buf_free(c, &body);
+		return rc;
+	}
+	memset(&req, 0, sizeof(req));
+	req.svc = svc;
+	req.op = action;
+	req.method = "POST";
+	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	req.body = body.data;
+	req.body_len = body.len;
+	if (opts) {
+		req.creds = opts->creds;
+		req.unsigned_request = opts->unsigned_request;
+		req.region = opts->region;
+	}
+	rc = piam__request_send(c, &req, &resp);
+	/* The body may hold secrets' neighbours (web identity tokens): wipe it. */
+	piam__buf_wipe(c, &body);
+	if (!rc && (rc = piam__xml_parse(c, resp.body.data ? resp.body.data : "", resp.body.len, out))) {
+		char why[PIAM__ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", c->err_message);
+		rc = piam__error_aws(c, rc, resp.status, NULL, resp.request_id, "%s: unreadable reply: %s",
+				     action, why);
+	}
+	piam__http_response_free(c, &resp);
+	return rc;
+}

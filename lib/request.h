@@ -1,0 +1,103 @@
+/*
+ * Signed AWS requests: endpoint resolution, signing, the standard-mode retry loop, AWS error
+ * mapping, and the Query-API helper (IAM, STS) on top.
+ *
+ * Building is apart from sending (piam__endpoint_resolve, piam__query_body, piam__request_*),
+ * so that a later multi-handle transport can prepare several requests and overlap them.
+ */
+#ifndef PIAM_REQUEST_H
+#define PIAM_REQUEST_H
+
+#include "http.h"
+#include "xml.h"
+
+#define PIAM__IAM_VERSION "2010-05-08"
+#define PIAM__STS_VERSION "2011-06-15"
+
+/* One name=value of a Query request; both plain text (piam encodes them). */
+struct piam__param {
+	const char *name;
+	const char *value;
+};
+
+struct piam__request {
+	enum piam__service svc;
+	const char *op;           /* the AWS action, for messages: "CreateRole" */
+	const char *method;       /* "GET", "POST", "PUT", "DELETE" */
+	const char *bucket;       /* S3: the bucket; NULL otherwise */
+	const char *path;         /* encoded path below the service (S3: below the bucket); NULL: "/" */
+	const char *query;        /* encoded, without '?'; NULL for none */
+	const char *content_type; /* NULL for none */
+	const void *body;
+	size_t body_len;
+	int content_md5;          /* send Content-MD5 of the body (S3 PutBucketPolicy) */
+	int unsigned_request;     /* send without signing (STS AssumeRoleWithWebIdentity) */
+	const struct piam__credentials *creds; /* sign with these; NULL: piam__credentials_get */
+	const char *region;       /* endpoint and signing region; NULL: the client's */
+};
+
+/* Where a request goes and how it is signed. */
+struct piam__endpoint {
+	piam__buf url;       /* scheme://host[:port][/prefix][/bucket]path[?query] */
+	piam__buf path;      /* the path as on the wire, "/" at least */
+	char host[272];      /* the Host header: host[:port] */
+	char region[32];     /* signing region */
+	const char *service; /* signing name: "iam", "sts", "s3" */
+};
+
+/*
+ * Resolve the endpoint for `req`: an override (piam__config_endpoint: setter, then
+ * AWS_ENDPOINT_URL_<SVC>, then AWS_ENDPOINT_URL) wins and puts S3 in path style; otherwise
+ * IAM's global endpoint per partition (signed for us-east-1, cn-north-1 or us-gov-west-1), STS
+ * at sts.REGION, S3 virtual-hosted (path style when asked or for dotted bucket names).
+ * Errors: PIAM_ECONFIG (no region where one is needed), PIAM_EINVAL, PIAM_ENOMEM.
+ * Release with piam__endpoint_free.
+ */
+int piam__endpoint_resolve(piam_client *c, const struct piam__request *req, struct piam__endpoint *out);
+void piam__endpoint_free(piam_client *c, struct piam__endpoint *ep);
+
+/*
+ * Sign and send `req`, retrying as the standard mode says. Returns 0 for a 2xx reply, with
+ * `resp` filled (the caller frees it with piam__http_response_free either way). Otherwise
+ * records the error on the client ("OP: CODE (HTTP n): message [request id ...]") and returns
+ * its PIAM_E* code.
+ */
+int piam__request_send(piam_client *c, const struct piam__request *req, struct piam__http_response *resp);
+
+/* The form body of a Query request: Action=..&Version=..&name=value..., RFC 3986-encoded. */
+int piam__query_body(piam_client *c, enum piam__service svc, const char *action,
+		     const struct piam__param *params, size_t nparams, piam__buf *out);
+
+/* Options of piam__query_call; NULL means all defaults. */
+struct piam__query_opts {
+	const struct piam__credentials *creds; /* sign with these instead of the client's */
+	int unsigned_request;                  /* do not sign at all */
+	const char *region;                    /* STS region; NULL: the client's */
+};
+
+/*
+ * Call a Query API action (IAM or STS) and parse the reply: POST / with the form body above.
+ * On success *out is the reply document (root e.g. "AssumeRoleResponse"), freed with
+ * piam__xml_free. The credentials helper uses this for STS AssumeRole (opts->creds = the
+ * source credentials) and AssumeRoleWithWebIdentity (opts->unsigned_request = 1).
+ */
+int piam__query_call(piam_client *c, enum piam__service svc, const char *action,
+		     const struct piam__param *params, size_t nparams,
+		     const struct piam__query_opts *opts, struct piam__xml **out);
+
+/* Append `s` percent-encoded (RFC 3986: all but A-Z a-z 0-9 - _ . ~). */
+int piam__uri_encode(piam_client *c, piam__buf *b, const char *s);
+
+/* The PIAM_E* code for an AWS error code (or, when it is empty, an HTTP status). */
+int piam__aws_error_code(const char *aws_code, long http_status);
+
+/*
+ * Whether a failed attempt may be retried, as its retry-quota cost: 0 (never), PIAM__RETRY_COST
+ * or, for a timeout, PIAM__RETRY_TIMEOUT_COST. `rc` is the transport's result (0 when a reply came).
+ */
+int piam__retry_cost(int rc, long http_status, const char *aws_code);
+
+/* The delay before retry number `attempt` (1-based): random(0,1) x min(1 s x 2^(attempt-1), 20 s). */
+long piam__retry_delay_ms(piam_client *c, int attempt);
+
+#endif
