@@ -116,7 +116,15 @@ static const struct chain_case {
 	{"nothing anywhere: one error naming every place", {NULL}, "[default]\nregion = us-east-1\n", NULL, NULL, 1, 0,
 	 CB_EMPTY, PIAM_ECREDENTIALS, NULL, NULL,
 	 "no credentials: looked at the client (none set); the credentials callback (none); AWS_ACCESS_KEY_ID (unset); "
-	 "@DIR@/credentials (missing); @DIR@/config (read); profile default (no credentials); EC2 instance metadata"},
+	 "@DIR@/credentials (missing); @DIR@/config (read); profile default (no credentials); container credentials "
+	 "(AWS_CONTAINER_CREDENTIALS_* unset); EC2 instance metadata (AWS_EC2_METADATA_DISABLED)"},
+	{"EC2 metadata that does not answer", {"AWS_EC2_METADATA_DISABLED=false",
+					      "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9/"},
+	 NULL, NULL, NULL, 1, 0, CB_NONE, PIAM_ECREDENTIALS, NULL, NULL,
+	 "EC2 instance metadata http://127.0.0.1:9 (no answer)"},
+	{"container: plain http to another host is refused",
+	 {"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://example.com/creds"}, NULL, NULL, NULL, 1, 0, CB_NONE, PIAM_ECONFIG,
+	 NULL, NULL, "plain http only to loopback"},
 };
 
 /* Replace every "@DIR@" in `in` with `dir`. */
