@@ -3,10 +3,12 @@
  * the environment, then the selected profile of the shared files, as the AWS CLI orders them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -121,34 +123,36 @@ static char *file_path(piam_client *c, const char *var, const char *name, int *r
 	return b.data;
 }
 
-/* Read a whole file into `b` (wiped by the caller: it may hold secrets). */
+/* Read a whole file into `b` (wiped by the caller: it may hold secrets). Plain read(2), so that
+ * no stdio buffer keeps a copy of the file after it is closed. */
 static int read_file(piam_client *c, const char *path, piam__buf *b, enum piam__file_state *state)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = PIAM_OK;
 	char chunk[4096];
-	size_t n;
-	int rc = PIAM_OK;
+	ssize_t n;
 
-	if (!f) {
+	if (fd < 0) {
 		*state = errno == ENOENT || errno == ENOTDIR ? PIAM__FILE_MISSING : PIAM__FILE_UNREADABLE;
 		piam__log(c, PIAM_LOG_DEBUG, "shared file %s: %s", path,
 			  *state == PIAM__FILE_MISSING ? "not found" : "cannot be read");
 		return PIAM_OK;
 	}
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (b->len + n > (size_t)MAX_FILE_SIZE)
+	*state = PIAM__FILE_READ;
+	while (!rc && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*state = PIAM__FILE_UNREADABLE; /* a directory, or an I/O error: as if absent */
+			piam__log(c, PIAM_LOG_WARN, "shared file %s: %s; ignored", path, strerror(errno));
+			break;
+		}
+		if (b->len + (size_t)n > (size_t)MAX_FILE_SIZE)
 			rc = piam__error(c, PIAM_ECONFIG, "%s: larger than %ld bytes", path, MAX_FILE_SIZE);
 		else
-			rc = piam__buf_append(c, b, chunk, n);
-	}
-	if (!rc && ferror(f)) {
-		*state = PIAM__FILE_UNREADABLE;
-		piam__log(c, PIAM_LOG_WARN, "shared file %s: read error; ignored", path);
-	} else if (!rc) {
-		*state = PIAM__FILE_READ;
+			rc = piam__buf_append(c, b, chunk, (size_t)n);
 	}
 	piam__wipe(chunk, sizeof(chunk));
-	fclose(f);
+	close(fd);
 	return rc;
 }
 

@@ -223,7 +223,10 @@ int piam__found_from_json(piam_client *c, struct piam__found *f, const char *tex
 	token = json_string_value(json_object_get(root, token_key));
 	exp = json_string_value(json_object_get(root, "Expiration"));
 	v = json_object_get(root, "Version");
-	if (want_version && !(json_is_integer(v) && json_integer_value(v) == want_version))
+	if (json_is_string(json_object_get(root, "Code")) &&
+	    strcmp(json_string_value(json_object_get(root, "Code")), "Success") != 0)
+		rc = piam__error(c, PIAM_ECREDENTIALS, "%s: Code is not Success", what);
+	else if (want_version && !(json_is_integer(v) && json_integer_value(v) == want_version))
 		rc = piam__error(c, PIAM_EPROTOCOL, "%s: expected \"Version\": %d", what, want_version);
 	else if (!id || !secret)
 		rc = piam__error(c, PIAM_EPROTOCOL, "%s: AccessKeyId or SecretAccessKey missing", what);
@@ -320,13 +323,13 @@ static int from_files(piam_client *c, struct piam__found *f, struct piam__looked
 	return from_profile(c, profile, f, l);
 }
 
-static int from_network(piam_client *c, struct piam__looked *l)
+static int from_network(piam_client *c, struct piam__found *f, struct piam__looked *l)
 {
-	if (piam__config_env(c, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
-	    piam__config_env(c, "AWS_CONTAINER_CREDENTIALS_FULL_URI"))
-		piam__looked(l, "container credentials (not supported yet)");
-	piam__looked(l, "EC2 instance metadata (not supported yet)");
-	return PIAM_OK;
+	int rc;
+
+	if ((rc = piam__creds_container(c, f, l)) || f->creds.access_key_id)
+		return rc;
+	return piam__creds_imds(c, f, l);
 }
 
 /* Run the chain into `f`. PIAM_ECREDENTIALS with the list of places when nothing yields. */
@@ -350,7 +353,7 @@ static int resolve(piam_client *c, struct piam__found *f)
 		return rc;
 	if ((rc = from_files(c, f, &l)) || f->creds.access_key_id)
 		return rc;
-	if ((rc = from_network(c, &l)))
+	if ((rc = from_network(c, f, &l)) || f->creds.access_key_id)
 		return rc;
 	return piam__error(c, PIAM_ECREDENTIALS, "no credentials: looked at %s", l.text);
 }

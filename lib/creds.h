@@ -49,4 +49,17 @@ int piam__process_run(piam_client *c, const char *command, long timeout_ms, size
  * piam__free). PIAM_ECONFIG when a quote is not closed or there is no word. */
 int piam__split_words(piam_client *c, const char *command, char ***out);
 
+/*
+ * lib/creds_net.c. Container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI on
+ * 169.254.170.2, or _FULL_URI: https anywhere, plain http only to loopback or the ECS/EKS agent
+ * addresses; Authorization from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN) and EC2
+ * instance metadata (IMDSv2: token PUT, role name, credentials; AWS_EC2_METADATA_DISABLED,
+ * AWS_EC2_METADATA_SERVICE_ENDPOINT[_MODE] or the profile's ec2_metadata_service_endpoint[_mode]).
+ * 1 s per request, one retry. Nothing there: PIAM_OK with nothing found and a note in `l`.
+ */
+int piam__creds_container(piam_client *c, struct piam__found *f, struct piam__looked *l);
+int piam__creds_imds(piam_client *c, struct piam__found *f, struct piam__looked *l);
+/* Whether AWS_CONTAINER_CREDENTIALS_FULL_URI may be used (see above). */
+int piam__container_url_allowed(const char *url);
+
 #endif

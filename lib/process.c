@@ -98,6 +98,16 @@ int piam__split_words(piam_client *c, const char *command, char ***out)
 	return PIAM_OK;
 }
 
+/* The command line may carry secrets (tokens passed as arguments): wipe it. */
+static void free_words(piam_client *c, char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv && argv[i]; i++)
+		piam__wipe(argv[i], strlen(argv[i]));
+	piam__free(c, argv);
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -176,7 +186,6 @@ int piam__process_run(piam_client *c, const char *command, long timeout_ms, size
 		if ((rc = piam__buf_append(c, out, chunk, (size_t)n)))
 			break;
 	}
-	piam__wipe(chunk, sizeof(chunk));
 	if (rc) {
 		kill(pid, SIGKILL);
 		killed = 1;
@@ -191,6 +200,7 @@ out:
 		close(fds[0]);
 	if (fds[1] >= 0)
 		close(fds[1]);
-	piam__free(c, argv);
+	piam__wipe(chunk, sizeof(chunk));
+	free_words(c, argv);
 	return rc;
 }

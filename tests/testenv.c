@@ -44,6 +44,8 @@ int testenv_begin(struct testenv *t, const char *config, const char *credentials
 	snprintf(t->config, sizeof(t->config), "%s/config", t->dir);
 	snprintf(t->credentials, sizeof(t->credentials), "%s/credentials", t->dir);
 	setenv("HOME", t->dir, 1);
+	/* Never ask the real 169.254.169.254; tests that want IMDS point it at a loopback server. */
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("AWS_CONFIG_FILE", t->config, 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", t->credentials, 1);
 	if ((config && write_file(t->config, config, 0)) || (credentials && write_file(t->credentials, credentials, 0)))

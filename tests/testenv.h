@@ -15,7 +15,8 @@ struct testenv {
 };
 
 /* Start a test: new HOME, AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE pointing into it, with
- * the given contents (NULL: the file does not exist). Returns 0, or -1 after printing why. */
+ * the given contents (NULL: the file does not exist), AWS_EC2_METADATA_DISABLED=true.
+ * Returns 0, or -1 after printing why. */
 int testenv_begin(struct testenv *t, const char *config, const char *credentials);
 /* Write `text` to DIR/name (mode 0700 when executable) and return its path in `path`. */
 int testenv_write(struct testenv *t, const char *name, const char *text, int executable, char *path, size_t cap);
