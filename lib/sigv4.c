@@ -39,6 +39,7 @@ struct piam__sigv4_cache {
 	char service[PIAM__SIGV4_NAME_MAX + 1];
 	unsigned char key[PIAM__SHA256_LEN];
 	int key_valid;
+	unsigned long derivations; /* for the tests of the cache */
 
 	/* Scratch, kept between calls. All of it may hold a session token: wiped when it grows and on free. */
 	piam__buf creq;    /* the canonical request */
@@ -50,6 +51,13 @@ struct piam__sigv4_cache {
 	size_t hdrs_cap;
 	struct qpair *pairs;
 	size_t pairs_cap;
+
+	/* piam_sign_request's copy of the caller's parallel arrays, and its results. */
+	struct piam__sig_header *req_hdrs;
+	size_t req_hdrs_cap;
+	struct piam__sig_header result[PIAM__SIGV4_PRESIGN_MAX];
+	size_t nresult;
+	int have_steps; /* creq and sts hold the last successful signature's */
 
 	/* The last signature's pieces, returned borrowed. */
 	char amz_date[PIAM__SIGV4_DATE_LEN + 1];
@@ -96,6 +104,7 @@ void piam__sigv4_free(piam_client *c)
 	piam__buf_wipe(c, &s->out);
 	piam__free(c, s->hdrs);
 	piam__free(c, s->pairs);
+	piam__free(c, s->req_hdrs);
 	piam__wipe(s, sizeof(*s));
 	piam__free(c, s);
 	c->sigv4 = NULL;
@@ -125,14 +134,13 @@ static int sb_reserve(piam_client *c, piam__buf *b, size_t extra)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap *= 2;
-	if (!(p = piam__malloc(c, cap)))
+	/* Zeroed, so that no byte of the block is ever undefined (the tests scan freed blocks). */
+	if (!(p = piam__calloc(c, 1, cap)))
 		return PIAM_ENOMEM;
 	if (b->data) {
 		memcpy(p, b->data, b->len + 1);
 		piam__wipe(b->data, b->cap);
 		piam__free(c, b->data);
-	} else {
-		p[0] = '\0';
 	}
 	b->data = p;
 	b->cap = cap;
@@ -178,7 +186,7 @@ static int grow_array(piam_client *c, void **arr, size_t *cap, size_t n, size_t 
 		ncap *= 2;
 	if (ncap > SIZE_MAX / size)
 		return piam__error(c, PIAM_ENOMEM, "out of memory");
-	if (!(p = piam__malloc(c, ncap * size)))
+	if (!(p = piam__calloc(c, ncap, size)))
 		return PIAM_ENOMEM;
 	if (*arr)
 		memcpy(p, *arr, *cap * size);
@@ -833,7 +841,6 @@ static int build(piam_client *c, struct piam__sigv4_cache *s, const struct piam_
 	size_t nh;
 
 	piam__sigv4_format_date(s->amz_date, p->time);
-	memcpy(s->date8, s->amz_date, 8);
 	snprintf(s->scope, sizeof(s->scope), "%.8s/%s/%s/aws4_request", s->amz_date, p->region, p->service);
 	snprintf(s->expires, sizeof(s->expires), "%lld", pl->expires);
 	if (payload_hash(s, req, p->flags))
@@ -944,7 +951,13 @@ static int signing_key(piam_client *c, struct piam__sigv4_cache *s, const struct
 	if (derive(s->key, s->secret.data, s->secret.len, s->date8, s->region, s->service))
 		return piam__error(c, PIAM_EINVAL, "could not derive the signing key");
 	s->key_valid = 1;
+	s->derivations++;
 	return PIAM_OK;
+}
+
+unsigned long piam__sigv4_key_derivations(const piam_client *c)
+{
+	return c->sigv4 ? c->sigv4->derivations : 0;
 }
 
 /* All three steps; leaves the signature in s->signature. */
@@ -958,12 +971,14 @@ static int sign_all(piam_client *c, const struct piam__sig_request *req, const s
 		return rc;
 	if (!(s = cache(c)))
 		return PIAM_ENOMEM;
+	s->have_steps = 0;
 	make_plan(pl, p, expires);
 	if ((rc = build(c, s, req, p, pl)) || (rc = signing_key(c, s, p)))
 		return rc;
 	piam__sigv4_string_to_sign(s->sts, s->amz_date, s->scope, s->creq.data, s->creq.len);
 	if (piam__sigv4_signature(s->signature, s->key, s->sts))
 		return piam__error(c, PIAM_EINVAL, "could not compute the signature");
+	s->have_steps = 1;
 	*out = s;
 	return PIAM_OK;
 }
@@ -1054,5 +1069,94 @@ int piam__sigv4_presign(piam_client *c, const struct piam__sig_request *req, con
 	for (i = 0; i < n; i++)
 		out[i].value = s->out.data + offs[i];
 	*nout = n;
+	return PIAM_OK;
+}
+
+PIAM_API int piam_sign_request(size_t *out_count, piam_client *client, const char *service, const char *region,
+			       long long time, unsigned flags, long long expires, const char *method,
+			       const char *path, const char *query, const char *const *header_names,
+			       const char *const *header_values, size_t header_count, const void *body,
+			       size_t body_len, const char *payload_hash)
+{
+	struct piam__sig_request req;
+	struct piam__sig_params p;
+	const struct piam__credentials *creds;
+	struct piam__sigv4_cache *s;
+	size_t i;
+	int rc;
+
+	if (out_count)
+		*out_count = 0;
+	if (!client)
+		return PIAM_EINVAL;
+	piam__error_clear(client);
+	/* A failed call leaves no results behind that a careless caller could send. */
+	if (client->sigv4) {
+		client->sigv4->nresult = 0;
+		client->sigv4->have_steps = 0;
+	}
+	if (!out_count)
+		return piam__error(client, PIAM_EINVAL, "out_count is NULL");
+	if (header_count && (!header_names || !header_values))
+		return piam__error(client, PIAM_EINVAL, "header_names or header_values is NULL");
+	if (!(flags & PIAM_SIGN_PRESIGN) && expires != 0)
+		return piam__error(client, PIAM_EINVAL, "expires is for presigning: pass 0 without PIAM_SIGN_PRESIGN");
+	if ((rc = piam__credentials_get(client, &creds)))
+		return rc;
+	if (!(s = cache(client)) ||
+	    grow_array(client, (void **)&s->req_hdrs, &s->req_hdrs_cap, header_count, sizeof(*s->req_hdrs)))
+		return PIAM_ENOMEM;
+	for (i = 0; i < header_count; i++) {
+		s->req_hdrs[i].name = header_names[i];
+		s->req_hdrs[i].value = header_values[i];
+	}
+	req.method = method;
+	req.path = path;
+	req.query = query;
+	req.headers = s->req_hdrs;
+	req.nheaders = header_count;
+	req.body = body;
+	req.body_len = body_len;
+	req.payload_hash = payload_hash;
+	p.service = service;
+	p.region = region;
+	p.time = time;
+	p.flags = flags;
+	p.creds = creds;
+	if (flags & PIAM_SIGN_PRESIGN)
+		rc = piam__sigv4_presign(client, &req, &p, expires, s->result, &s->nresult);
+	else
+		rc = piam__sigv4_sign(client, &req, &p, s->result, &s->nresult);
+	if (rc)
+		return rc;
+	*out_count = s->nresult;
+	return PIAM_OK;
+}
+
+PIAM_API int piam_sign_result(const char **out_name, const char **out_value, const piam_client *client,
+			      size_t index)
+{
+	if (out_name)
+		*out_name = NULL;
+	if (out_value)
+		*out_value = NULL;
+	if (!out_name || !out_value || !client || !client->sigv4 || index >= client->sigv4->nresult)
+		return PIAM_EINVAL;
+	*out_name = client->sigv4->result[index].name;
+	*out_value = client->sigv4->result[index].value;
+	return PIAM_OK;
+}
+
+PIAM_API int piam_sign_steps(const char **out_canonical_request, const char **out_string_to_sign,
+			     const piam_client *client)
+{
+	if (out_canonical_request)
+		*out_canonical_request = NULL;
+	if (out_string_to_sign)
+		*out_string_to_sign = NULL;
+	if (!out_canonical_request || !out_string_to_sign || !client || !client->sigv4 || !client->sigv4->have_steps)
+		return PIAM_EINVAL;
+	*out_canonical_request = client->sigv4->creq.data;
+	*out_string_to_sign = client->sigv4->sts;
 	return PIAM_OK;
 }

@@ -80,4 +80,7 @@ int piam__sigv4_signing_key(unsigned char out[PIAM__SHA256_LEN], const char *sec
 int piam__sigv4_signature(char out[2 * PIAM__SHA256_LEN + 1], const unsigned char key[PIAM__SHA256_LEN],
 			  const char *string_to_sign);
 
+/* How many times the client derived a signing key (the cache's misses); for tests. */
+unsigned long piam__sigv4_key_derivations(const piam_client *c);
+
 #endif
