@@ -679,6 +679,13 @@ static void test_foreign_policy_and_inline(void)
 	CHECK_INT(e.f.writes, 0);
 	CHECK(p == NULL);
 
+	/* adopted, it is brought to the desired document, and stays untagged */
+	CHECK_INT(piam_options_set_adopt_existing(e.o, 1), PIAM_OK);
+	CHECK_INT(run(&e, PIAM__SETUP_PLAN, &p), PIAM_OK);
+	CHECK_STR(piam_plan_step_status(p, 2), "update");
+	piam_plan_free(p);
+	CHECK_INT(piam_options_set_adopt_existing(e.o, 0), PIAM_OK);
+
 	/* teardown keeps a policy piam did not create */
 	CHECK_INT(run(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
 	CHECK_STR(steps(p), "bucket-policy=unchanged bucket-policy=unchanged s3-access-policy=unchanged role=unchanged");
@@ -815,6 +822,21 @@ static void test_wait_and_progress(void)
 	env_free(&e);
 }
 
+static void test_partition_from_region(void)
+{
+	struct env e;
+	piam_plan *p;
+
+	env_init(&e);
+	CHECK_INT(piam_client_set_region(e.c, "cn-north-1"), PIAM_OK);
+	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK_STR(piam_plan_step_resource(p, 2), "arn:aws-cn:iam::" ACCOUNT ":policy/PersonalizeRole-S3Access");
+	CHECK(strstr(e.f.trust, "arn:aws-cn:personalize:cn-north-1:" ACCOUNT ":*") != NULL);
+	CHECK(strstr(e.f.buckets[0].policy, "arn:aws-cn:s3:::training-data") != NULL);
+	piam_plan_free(p);
+	env_free(&e);
+}
+
 static void test_invalid_input_sends_nothing(void)
 {
 	struct env e;
@@ -916,6 +938,7 @@ int main(void)
 	test_foreign_bucket_statements();
 	test_failure_in_the_middle();
 	test_wait_and_progress();
+	test_partition_from_region();
 	test_invalid_input_sends_nothing();
 	test_allocation_failures();
 	return check_exit();

@@ -332,6 +332,11 @@ def test_errors():
     r = piam("plan", "AnyRole", ["any-bucket"], keys=(ADMIN[0], "wrong" + ADMIN[1][5:]))
     check(r.rc == 1 and "SignatureDoesNotMatch" in r.err, f"wrong secret: {r.rc} {r.err}")
 
+    # a bucket that does not exist: found while reading, before anything is written
+    r = piam("setup", "NoBucketRole", ["no-such-bucket-here"])
+    check(r.rc == 1 and "NoSuchBucket" in r.err and r.writes == [], f"missing bucket: {r.rc} {r.err}")
+    check(not role_exists("NoBucketRole"), "missing bucket: no role created")
+
     # invalid input: exit 2 and not a single connection to the endpoint
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -364,6 +369,27 @@ def test_errors():
         check(r.returncode == 0 and all(f in r.stdout for f in flags), f"{command} --help lists every flag")
 
 
+def test_profile():
+    """--profile picks the keys of a profile in the shared credentials file (no AWS_* keys set)."""
+    role, bucket = "ProfileRole", "profile-training-data"
+    s3.create_bucket(Bucket=bucket)
+    home = tempfile.mkdtemp(prefix="piam-test-profile-")
+    os.makedirs(os.path.join(home, ".aws"))
+    with open(os.path.join(home, ".aws", "credentials"), "w") as f:
+        f.write(f"[default]\naws_access_key_id = AKIADEFAULTWRONG\naws_secret_access_key = wrong\n\n"
+                f"[piam-demo]\naws_access_key_id = {ADMIN[0]}\naws_secret_access_key = {ADMIN[1]}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=home, AWS_MAX_ATTEMPTS="1")
+    args = [PIAM, "setup", "--role", role, "--bucket", bucket, "--endpoint-url", ENDPOINT, "--region", REGION]
+    r = subprocess.run(args + ["--profile", "piam-demo"], env=env, capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and role_exists(role), f"--profile: {r.stderr}")
+    r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    check(r.returncode == 1, f"without --profile the default profile's (wrong) keys are used: {r.stderr}")
+    r = subprocess.run([PIAM, "teardown"] + args[2:] + ["--profile", "piam-demo"], env=env, capture_output=True,
+                       text=True, timeout=60)
+    check(r.returncode == 0 and not role_exists(role), f"--profile teardown: {r.stderr}")
+
+
 def test_wait():
     role, bucket = "WaitRole", "wait-training-data"
     s3.create_bucket(Bucket=bucket)
@@ -376,7 +402,7 @@ def test_wait():
 
 
 for test in (test_whole_sequence, test_least_privilege_caller, test_drift_repair, test_foreign_bucket_statements,
-             test_foreign_role, test_failure_in_the_middle, test_errors, test_wait):
+             test_foreign_role, test_failure_in_the_middle, test_errors, test_profile, test_wait):
     try:
         test()
     except Exception as e:  # a crash in one scenario is a failure, the others still run
