@@ -65,16 +65,13 @@ struct run {
 	char *trust_text;
 
 	char *policy_arn;
-	int policy_exists;
 	int policy_owned;
 	json_t *s3_doc;
 	char *s3_text;
 
 	char *cloudwatch_arn;
-	char **attached;
+	char **attached; /* the role's attached policies, as read */
 	size_t nattached;
-	int s3_attached;
-	int cloudwatch_attached;
 
 	struct bucket_state *buckets;
 	size_t nbuckets;
@@ -292,7 +289,6 @@ static int read_policy(struct run *r)
 	}
 	if (rc)
 		return rc;
-	r->policy_exists = 1;
 	r->policy_owned = tag && strcmp(tag, PIAM_OWNERSHIP_TAG_VALUE) == 0;
 	if (r->mode == PIAM__SETUP_TEARDOWN) {
 		rc = add_step(r, STEP_S3_POLICY, r->policy_owned ? ST_DELETE : ST_UNCHANGED, 0, r->policy_arn);
@@ -431,12 +427,11 @@ static int plan_setup(struct run *r)
 	}
 	if ((rc = read_policy(r)))
 		return rc;
-	r->s3_attached = is_attached(r, r->policy_arn);
-	if ((rc = add_step(r, STEP_ATTACH_S3, r->s3_attached ? ST_UNCHANGED : ST_CREATE, 0, r->policy_arn)))
+	rc = add_step(r, STEP_ATTACH_S3, is_attached(r, r->policy_arn) ? ST_UNCHANGED : ST_CREATE, 0, r->policy_arn);
+	if (rc)
 		return rc;
 	if (r->so->cloudwatch) {
-		r->cloudwatch_attached = is_attached(r, r->cloudwatch_arn);
-		rc = add_step(r, STEP_ATTACH_CLOUDWATCH, r->cloudwatch_attached ? ST_UNCHANGED : ST_CREATE, 0,
+		rc = add_step(r, STEP_ATTACH_CLOUDWATCH, is_attached(r, r->cloudwatch_arn) ? ST_UNCHANGED : ST_CREATE, 0,
 			      r->cloudwatch_arn);
 		if (rc)
 			return rc;
@@ -713,7 +708,7 @@ static int prepare(struct run *r)
 
 	r->region = o->region ? o->region : piam__config_region(r->c);
 	if (!r->region)
-		return piam__error(r->c, PIAM_EINVAL, "no region: set one on the options or the client (AWS_REGION)");
+		return piam__error(r->c, PIAM_EINVAL, "no region: set one on the client or the options (the piam command: --region or AWS_REGION)");
 	r->partition = piam__partition(r->region);
 	if (r->mode != PIAM__SETUP_TEARDOWN) {
 		if ((rc = piam__policy_s3_access_doc(o, r->region, &r->s3_doc)) ||

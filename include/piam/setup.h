@@ -79,7 +79,8 @@ PIAM_API int piam_setup_apply(piam_plan **out, piam_client *client, const piam_o
  * @param out  receives the plan with the final statuses, also when a step failed (see
  *             piam_setup_apply()); NULL when reading the state failed.
  * @return PIAM_OK; PIAM_EINVAL; PIAM_ENOTOWNED (the role exists and is not piam's: nothing is
- *         changed); or the error of the failing request.
+ *         changed); PIAM_ECONFLICT (the role has inline policies, which piam never adds: nothing
+ *         is changed); or the error of the failing request.
  * @since 0.1
  */
 PIAM_API int piam_setup_teardown(piam_plan **out, piam_client *client, const piam_options *options);
