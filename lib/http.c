@@ -1,5 +1,6 @@
 /* HTTP over libcurl: one reused easy handle per client, timeouts, a reply cap; the only libcurl user. */
 #include <curl/curl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -178,6 +179,35 @@ PIAM_API int piam_client_set_s3_path_style(piam_client *client, int enable)
 	return PIAM_OK;
 }
 
+int piam__buf_append_wiped(piam_client *c, piam__buf *b, const void *data, size_t len)
+{
+	size_t need, cap;
+	char *p;
+
+	if (len > SIZE_MAX - b->len - 1)
+		return piam__error(c, PIAM_ENOMEM, "out of memory");
+	need = b->len + len + 1;
+	if (need > b->cap) {
+		cap = b->cap ? b->cap : 256;
+		while (cap < need)
+			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+		if (!(p = piam__malloc(c, cap)))
+			return PIAM_ENOMEM;
+		if (b->len)
+			memcpy(p, b->data, b->len);
+		if (b->data)
+			piam__wipe(b->data, b->cap);
+		piam__free(c, b->data);
+		b->data = p;
+		b->cap = cap;
+	}
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return PIAM_OK;
+}
+
 struct transfer {
 	piam_client *c;
 	struct piam__http_response *resp;
@@ -194,7 +224,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 		t->too_big = 1;
 		return 0;
 	}
-	if (piam__buf_append(t->c, &t->resp->body, data, len)) {
+	if (piam__buf_append_wiped(t->c, &t->resp->body, data, len)) {
 		t->nomem = 1;
 		return 0;
 	}
@@ -393,6 +423,7 @@ out:
 
 void piam__http_response_free(piam_client *c, struct piam__http_response *resp)
 {
+	/* Replies can carry credentials (STS, IMDS, container endpoints): wipe them. */
 	if (resp)
-		piam__buf_free(c, &resp->body);
+		piam__buf_wipe(c, &resp->body);
 }

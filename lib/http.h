@@ -33,6 +33,7 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 		    const struct piam__sig_header *headers, size_t nheaders,
 		    const void *body, size_t body_len, long timeout_ms,
 		    struct piam__http_response *resp);
+/* Wipes the body (it may hold credentials) and frees it. Accepts NULL. */
 void piam__http_response_free(piam_client *c, struct piam__http_response *resp);
 
 /* Pluggable time and randomness, so tests are instant and deterministic. */

@@ -152,6 +152,12 @@ int piam__credentials_get(piam_client *c, const struct piam__credentials **out);
 void piam__creds_free(piam_client *c);
 void piam__config_free(piam_client *c);
 
+/*
+ * aws (lib/http.c): append to a buffer that may hold secrets (replies with credentials). When
+ * it grows, the old block is wiped before it is freed, so no copy is left behind.
+ */
+int piam__buf_append_wiped(piam_client *c, piam__buf *b, const void *data, size_t len);
+
 /* Module teardown, called by piam_client_free(). Each accepts a client whose state is NULL. */
 void piam__sigv4_free(piam_client *c);
 void piam__http_free(piam_client *c);

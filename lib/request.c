@@ -126,7 +126,7 @@ long piam__retry_delay_ms(piam_client *c, int attempt)
 	return (long)(piam__random(c) * (double)base);
 }
 
-int piam__uri_encode(piam_client *c, piam__buf *b, const char *s)
+int piam__form_encode(piam_client *c, piam__buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p;
@@ -139,6 +139,8 @@ int piam__uri_encode(piam_client *c, piam__buf *b, const char *s)
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
 			rc = piam__buf_putc(c, b, (char)*p);
+		} else if (*p == ' ') {
+			rc = piam__buf_putc(c, b, '+');
 		} else {
 			esc[1] = hex[*p >> 4];
 			esc[2] = hex[*p & 15];
@@ -445,13 +447,13 @@ int piam__query_body(piam_client *c, enum piam__service svc, const char *action,
 	size_t i;
 	int rc;
 
-	if ((rc = piam__buf_puts(c, out, "Action=")) || (rc = piam__uri_encode(c, out, action)) ||
+	if ((rc = piam__buf_puts(c, out, "Action=")) || (rc = piam__form_encode(c, out, action)) ||
 	    (rc = piam__buf_puts(c, out, "&Version=")) ||
 	    (rc = piam__buf_puts(c, out, svc == PIAM__SVC_STS ? PIAM__STS_VERSION : PIAM__IAM_VERSION)))
 		return rc;
 	for (i = 0; i < nparams; i++)
-		if ((rc = piam__buf_putc(c, out, '&')) || (rc = piam__uri_encode(c, out, params[i].name)) ||
-		    (rc = piam__buf_putc(c, out, '=')) || (rc = piam__uri_encode(c, out, params[i].value)))
+		if ((rc = piam__buf_putc(c, out, '&')) || (rc = piam__form_encode(c, out, params[i].name)) ||
+		    (rc = piam__buf_putc(c, out, '=')) || (rc = piam__form_encode(c, out, params[i].value)))
 			return rc;
 	return PIAM_OK;
 }

@@ -64,7 +64,7 @@ void piam__endpoint_free(piam_client *c, struct piam__endpoint *ep);
  */
 int piam__request_send(piam_client *c, const struct piam__request *req, struct piam__http_response *resp);
 
-/* The form body of a Query request: Action=..&Version=..&name=value..., RFC 3986-encoded. */
+/* The form body of a Query request: Action=..&Version=..&name=value..., form-encoded. */
 int piam__query_body(piam_client *c, enum piam__service svc, const char *action,
 		     const struct piam__param *params, size_t nparams, piam__buf *out);
 
@@ -85,8 +85,12 @@ int piam__query_call(piam_client *c, enum piam__service svc, const char *action,
 		     const struct piam__param *params, size_t nparams,
 		     const struct piam__query_opts *opts, struct piam__xml **out);
 
-/* Append `s` percent-encoded (RFC 3986: all but A-Z a-z 0-9 - _ . ~). */
-int piam__uri_encode(piam_client *c, piam__buf *b, const char *s);
+/*
+ * Append `s` form-encoded as the SDKs write Query bodies: A-Z a-z 0-9 - _ . ~ as they are, a
+ * space as '+', every other byte as %XX. (Servers that re-encode the parsed form to check the
+ * signature, as moto does, need exactly this.)
+ */
+int piam__form_encode(piam_client *c, piam__buf *b, const char *s);
 
 /* The PIAM_E* code for an AWS error code (or, when it is empty, an HTTP status). */
 int piam__aws_error_code(const char *aws_code, long http_status);

@@ -9,6 +9,7 @@ struct piam__xml {
 	struct piam__xml_node *nodes; /* nodes[0] is the root */
 	size_t count;
 	char *strings;                /* every name and text, NUL-separated */
+	size_t strings_len;
 };
 
 /* While parsing, links are indices: the arrays move as they grow. */
@@ -42,7 +43,7 @@ static int close_text(struct parse *p)
 	if (!p->text_open)
 		return 0;
 	p->text_open = 0;
-	return piam__buf_putc(p->c, &p->strings, '\0');
+	return piam__buf_append_wiped(p->c, &p->strings, "", 1);
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
@@ -70,7 +71,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		p->cap = cap;
 	}
 	name_off = p->strings.len;
-	if (piam__buf_append(p->c, &p->strings, name, strlen(name) + 1))
+	if (piam__buf_append_wiped(p->c, &p->strings, name, strlen(name) + 1))
 		goto nomem;
 	n = &p->nodes[p->count];
 	n->name = name_off;
@@ -123,7 +124,7 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 		n->text = p->strings.len;
 		p->text_open = 1;
 	}
-	if (piam__buf_append(p->c, &p->strings, s, (size_t)len))
+	if (piam__buf_append_wiped(p->c, &p->strings, s, (size_t)len))
 		fail(p, PIAM_ENOMEM);
 }
 
@@ -161,6 +162,7 @@ static int build(struct parse *p, struct piam__xml **out)
 	}
 	doc->count = p->count;
 	doc->strings = p->strings.data;
+	doc->strings_len = p->strings.cap;
 	p->strings.data = NULL;
 	for (i = 0; i < p->count; i++) {
 		const struct pnode *s = &p->nodes[i];
@@ -188,7 +190,7 @@ int piam__xml_parse(piam_client *c, const char *data, size_t len, struct piam__x
 	if (len > INT_MAX)
 		return piam__error(c, PIAM_EPROTOCOL, "XML reply too large");
 	/* Offset 0 is the empty string every element without text points at. */
-	if (piam__buf_putc(c, &p.strings, '\0'))
+	if (piam__buf_append_wiped(c, &p.strings, "", 1))
 		return PIAM_ENOMEM;
 	if (!(p.parser = XML_ParserCreate("UTF-8"))) {
 		piam__buf_free(c, &p.strings);
@@ -210,7 +212,7 @@ int piam__xml_parse(piam_client *c, const char *data, size_t len, struct piam__x
 	if (!rc)
 		rc = build(&p, out);
 	piam__free(c, p.nodes);
-	piam__buf_free(c, &p.strings);
+	piam__buf_wipe(c, &p.strings);
 	return rc;
 }
 
@@ -219,6 +221,8 @@ void piam__xml_free(piam_client *c, struct piam__xml *doc)
 	if (!doc)
 		return;
 	piam__free(c, doc->nodes);
+	/* Replies can carry credentials (STS AssumeRole): wipe their text. */
+	piam__wipe(doc->strings, doc->strings_len);
 	piam__free(c, doc->strings);
 	piam__free(c, doc);
 }

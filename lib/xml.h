@@ -9,7 +9,7 @@
  *
  * The tree and its strings come from the client's allocator; expat's own parser state uses the
  * C library's allocator (expat's memory-suite callbacks take no userdata, and piam keeps no
- * global through which they could reach the client).
+ * global through which they could reach the client); expat does not wipe its buffers.
  *
  * Typical use:
  *     if ((rc = piam__xml_parse(c, body, len, &doc)))
@@ -39,7 +39,7 @@ struct piam__xml_node {
 
 /* Parse `len` bytes. Errors: PIAM_EPROTOCOL (not well-formed, DTD, over a limit), PIAM_ENOMEM. */
 int piam__xml_parse(piam_client *c, const char *data, size_t len, struct piam__xml **out);
-/* Accepts NULL. */
+/* Wipes the document's text (replies can carry credentials) and frees it. Accepts NULL. */
 void piam__xml_free(piam_client *c, struct piam__xml *doc);
 
 const struct piam__xml_node *piam__xml_root(const struct piam__xml *doc);

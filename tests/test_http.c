@@ -218,7 +218,7 @@ static void test_failures(piam_client *c, int port)
 
 	/* TLS to a server that speaks plain HTTP fails as TLS, not as a reply. */
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/echo", port);
-	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 2000, &resp), PIAM_ETLS);
+	CHECK_INT(piam__http_send(c, "GET", url, NULL, 0, NULL, 0, 10000, &resp), PIAM_ETLS);
 	piam__http_response_free(c, &resp);
 
 	CHECK_INT(piam__http_send(c, "GET", "ftp://127.0.0.1/", NULL, 0, NULL, 0, 0, &resp), PIAM_EINVAL);

@@ -100,8 +100,8 @@ static void test_query_body(void)
 	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
 	CHECK_INT(piam__query_body(c, PIAM__SVC_IAM, "CreateRole", params, 3, &b), PIAM_OK);
 	CHECK_STR(b.data, "Action=CreateRole&Version=2010-05-08&RoleName=PersonalizeRole"
-			  "&AssumeRolePolicyDocument=%7B%22a%22%3A%20%22b%20c%2Fd%2Be~f_g.h-i%22%7D"
-			  "&Description=caf%C3%A9%20%26%20more%3D1");
+			  "&AssumeRolePolicyDocument=%7B%22a%22%3A+%22b+c%2Fd%2Be~f_g.h-i%22%7D"
+			  "&Description=caf%C3%A9+%26+more%3D1");
 	piam__buf_free(c, &b);
 	CHECK_INT(piam__query_body(c, PIAM__SVC_STS, "GetCallerIdentity", NULL, 0, &b), PIAM_OK);
 	CHECK_STR(b.data, "Action=GetCallerIdentity&Version=2011-06-15");
@@ -377,6 +377,83 @@ static void test_signed_headers(void)
 	piam_client_free(c);
 }
 
+/* An allocator whose blocks start zeroed (so scanning them is defined) and are scanned on free. */
+struct scan_alloc {
+	const char *forbidden[2];
+	long leaked;
+};
+
+union scan_hdr {
+	size_t size;
+	max_align_t align;
+};
+
+static void *scan_malloc(size_t size, void *ud)
+{
+	union scan_hdr *h = calloc(1, sizeof(*h) + size);
+
+	(void)ud;
+	if (!h)
+		return NULL;
+	h->size = size;
+	return h + 1;
+}
+
+static void scan_free(void *ptr, void *ud)
+{
+	struct scan_alloc *a = ud;
+	union scan_hdr *h;
+	const char *p;
+	size_t i, j, n;
+
+	if (!ptr)
+		return;
+	h = (union scan_hdr *)ptr - 1;
+	p = ptr;
+	for (j = 0; j < 2; j++) {
+		n = strlen(a->forbidden[j]);
+		for (i = 0; i + n <= h->size; i++)
+			if (memcmp(p + i, a->forbidden[j], n) == 0) {
+				a->leaked++;
+				break;
+			}
+	}
+	free(h);
+}
+
+static void *scan_realloc(void *ptr, size_t size, void *ud)
+{
+	union scan_hdr *old;
+	void *p;
+
+	if (!ptr)
+		return scan_malloc(size, ud);
+	old = (union scan_hdr *)ptr - 1;
+	if (!(p = scan_malloc(size, ud)))
+		return NULL;
+	memcpy(p, ptr, old->size < size ? old->size : size);
+	scan_free(ptr, ud);
+	return p;
+}
+
+/* Credentials in a reply (STS AssumeRole) are wiped from every block piam frees. */
+static void test_reply_secrets_wiped(void)
+{
+	struct scan_alloc sa = {{"SECRET-IN-REPLY", "TOKEN-IN-REPLY"}, 0};
+	piam_allocator a = {scan_malloc, scan_realloc, scan_free, &sa};
+	struct piam__xml *doc;
+	struct fake f;
+	piam_client *c = fake_client(&f, datadir, &a);
+
+	fake_reply(&f, 200, "assume_role.xml", NULL);
+	CHECK_INT(piam__query_call(c, PIAM__SVC_STS, "AssumeRole", NULL, 0, NULL, &doc), PIAM_OK);
+	CHECK_STR(piam__xml_text(piam__xml_root(doc), "AssumeRoleResult/Credentials/SecretAccessKey"),
+		  "SECRET-IN-REPLY-9f8e7d6c5b4a39281706");
+	piam__xml_free(c, doc);
+	piam_client_free(c);
+	CHECK_INT(sa.leaked, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -387,5 +464,6 @@ int main(int argc, char **argv)
 	test_retry_policy();
 	test_retry_loop();
 	test_signed_headers();
+	test_reply_secrets_wiped();
 	return check_exit();
 }
