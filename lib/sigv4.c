@@ -3,7 +3,6 @@
  * arguments only (no clock, environment or I/O). Scratch space and the derived signing key live
  * on the client, so a signature made once the buffers have grown allocates nothing.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "sigv4.h"
@@ -117,6 +116,11 @@ static struct piam__sigv4_cache *cache(piam_client *c)
 	return c->sigv4;
 }
 
+static char lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
 /*
  * Scratch buffers grow by copy-wipe-free rather than realloc, so that no freed block still
  * holds a token or a canonical request.
@@ -149,7 +153,7 @@ static int sb_reserve(piam_client *c, piam__buf *b, size_t extra)
 
 static int sb_put(piam_client *c, piam__buf *b, const char *s, size_t n)
 {
-	if (sb_reserve(c, b, n))
+	if (b->len + n >= b->cap && sb_reserve(c, b, n))
 		return PIAM_ENOMEM;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
@@ -164,7 +168,23 @@ static int sb_puts(piam_client *c, piam__buf *b, const char *s)
 
 static int sb_putc(piam_client *c, piam__buf *b, char ch)
 {
-	return sb_put(c, b, &ch, 1);
+	if (b->len + 1 >= b->cap && sb_reserve(c, b, 1))
+		return PIAM_ENOMEM;
+	b->data[b->len++] = ch;
+	b->data[b->len] = '\0';
+	return PIAM_OK;
+}
+
+/* A header name in lower case. */
+static int sb_put_lower(piam_client *c, piam__buf *b, const char *name)
+{
+	size_t start = b->len, i;
+
+	if (sb_puts(c, b, name))
+		return PIAM_ENOMEM;
+	for (i = start; i < b->len; i++)
+		b->data[i] = lower(b->data[i]);
+	return PIAM_OK;
 }
 
 static void sb_reset(piam__buf *b)
@@ -172,6 +192,27 @@ static void sb_reset(piam__buf *b)
 	b->len = 0;
 	if (b->data)
 		b->data[0] = '\0';
+}
+
+/* Copy n bytes, NUL-terminate, and return the end (where the NUL is). */
+static char *copy_n(char *out, const char *s, size_t n)
+{
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return out + n;
+}
+
+static void format_uint(char out[24], unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*out++ = tmp[--n];
+	*out = '\0';
 }
 
 /* Grow an array of `size`-byte items to hold n; the old contents are copied. */
@@ -194,11 +235,6 @@ static int grow_array(piam_client *c, void **arr, size_t *cap, size_t n, size_t 
 	*arr = p;
 	*cap = ncap;
 	return PIAM_OK;
-}
-
-static char lower(char ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 }
 
 /* ASCII case-insensitive comparison of NUL-terminated names, as lowercase strings compare. */
@@ -307,7 +343,7 @@ static void swap_items(char *a, char *b, size_t size)
 	}
 }
 
-/* Heapsort: in place, no allocation (qsort may call malloc), O(n log n) for hostile inputs. */
+/* In place and without allocation (qsort may call malloc); heapsort keeps hostile inputs O(n log n). */
 static void sort_items(void *base, size_t n, size_t size, cmp_fn cmp)
 {
 	char *b = base;
@@ -315,6 +351,22 @@ static void sort_items(void *base, size_t n, size_t size, cmp_fn cmp)
 
 	if (n < 2)
 		return;
+	if (n <= 16 && size <= 64) {
+		/* Insertion sort: fewer comparisons for the handful of headers most requests have. */
+		char tmp[64];
+		size_t i, j;
+
+		for (i = 1; i < n; i++) {
+			for (j = i; j > 0 && cmp(b + (j - 1) * size, b + i * size) > 0; j--)
+				;
+			if (j == i)
+				continue;
+			memcpy(tmp, b + i * size, size);
+			memmove(b + (j + 1) * size, b + j * size, (i - j) * size);
+			memcpy(b + j * size, tmp, size);
+		}
+		return;
+	}
 	for (start = n / 2; start-- > 0;)
 		for (root = start; (child = 2 * root + 1) < n; root = child) {
 			if (child + 1 < n && cmp(b + child * size, b + (child + 1) * size) < 0)
@@ -587,7 +639,7 @@ static int skip_header(const char *name, const struct plan *pl)
 	size_t i;
 
 	for (i = 0; i < PIAM__ARRAY_LEN(unsigned_headers); i++)
-		if (name_cmp(name, unsigned_headers[i]) == 0)
+		if (lower(name[0]) == unsigned_headers[i][0] && name_cmp(name, unsigned_headers[i]) == 0)
 			return 1;
 	/* The signer's own headers: the returned values replace any the request brought. */
 	if (name_cmp(name, "x-amz-date") == 0)
@@ -653,15 +705,10 @@ static int collect_headers(piam_client *c, struct piam__sigv4_cache *s, const st
 	*count = n;
 	sb_reset(&s->signed_headers);
 	for (i = 0; i < n; i++) {
-		const char *p;
-
 		if (i > 0 && name_cmp(s->hdrs[i - 1].name, s->hdrs[i].name) == 0)
 			continue;
-		if (i > 0 && sb_putc(c, &s->signed_headers, ';'))
+		if ((i > 0 && sb_putc(c, &s->signed_headers, ';')) || sb_put_lower(c, &s->signed_headers, s->hdrs[i].name))
 			return PIAM_ENOMEM;
-		for (p = s->hdrs[i].name; *p; p++)
-			if (sb_putc(c, &s->signed_headers, lower(*p)))
-				return PIAM_ENOMEM;
 	}
 	return PIAM_OK;
 }
@@ -699,18 +746,12 @@ static int put_headers(piam_client *c, struct piam__sigv4_cache *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const char *p;
-
 		if (i > 0 && name_cmp(s->hdrs[i - 1].name, s->hdrs[i].name) == 0) {
 			if (sb_putc(c, &s->creq, ','))
 				return PIAM_ENOMEM;
 		} else {
-			if (i > 0 && sb_putc(c, &s->creq, '\n'))
-				return PIAM_ENOMEM;
-			for (p = s->hdrs[i].name; *p; p++)
-				if (sb_putc(c, &s->creq, lower(*p)))
-					return PIAM_ENOMEM;
-			if (sb_putc(c, &s->creq, ':'))
+			if ((i > 0 && sb_putc(c, &s->creq, '\n')) || sb_put_lower(c, &s->creq, s->hdrs[i].name) ||
+			    sb_putc(c, &s->creq, ':'))
 				return PIAM_ENOMEM;
 		}
 		if (put_trimmed(c, &s->creq, s->hdrs[i].value))
@@ -839,10 +880,17 @@ static int build(piam_client *c, struct piam__sigv4_cache *s, const struct piam_
 		 const struct piam__sig_params *p, const struct plan *pl)
 {
 	size_t nh;
+	char *o;
 
 	piam__sigv4_format_date(s->amz_date, p->time);
-	snprintf(s->scope, sizeof(s->scope), "%.8s/%s/%s/aws4_request", s->amz_date, p->region, p->service);
-	snprintf(s->expires, sizeof(s->expires), "%lld", pl->expires);
+	/* Lengths were checked, so the scope fits. */
+	o = copy_n(s->scope, s->amz_date, 8);
+	*o++ = '/';
+	o = copy_n(o, p->region, strlen(p->region));
+	*o++ = '/';
+	o = copy_n(o, p->service, strlen(p->service));
+	copy_n(o, "/aws4_request", 13);
+	format_uint(s->expires, (unsigned long long)pl->expires);
 	if (payload_hash(s, req, p->flags))
 		return piam__error(c, PIAM_EINVAL, "could not hash the body");
 	if (collect_headers(c, s, req, pl, &nh))
@@ -882,9 +930,21 @@ void piam__sigv4_string_to_sign(char out[PIAM__SIGV4_STS_MAX], const char *amz_d
 	unsigned char h[PIAM__SHA256_LEN];
 	char hex[2 * PIAM__SHA256_LEN + 1];
 
+	size_t dlen = strlen(amz_date), slen = strlen(scope);
+	char *o = out;
+
+	if (17 + dlen + 1 + slen + 1 + sizeof(hex) > PIAM__SIGV4_STS_MAX) {
+		out[0] = '\0';
+		return;
+	}
 	piam__sha256(canonical_request, len, h);
 	piam__hex(h, sizeof(h), hex);
-	snprintf(out, PIAM__SIGV4_STS_MAX, ALGORITHM "\n%s\n%s\n%s", amz_date, scope, hex);
+	o = copy_n(o, ALGORITHM "\n", 17);
+	o = copy_n(o, amz_date, dlen);
+	*o++ = '\n';
+	o = copy_n(o, scope, slen);
+	*o++ = '\n';
+	copy_n(o, hex, sizeof(hex) - 1);
 }
 
 /* The key chain from "AWS4" + secret (k, klen) through date, region, service and "aws4_request". */

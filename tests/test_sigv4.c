@@ -423,6 +423,29 @@ static void test_headers(void)
 		  "x-tab:x y\n\n"
 		  "empty;host;my-header;x-amz-date;x-amz-security-token;x-tab\n"
 		  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	/* Many headers (the large-input sort), given in reverse order, duplicates kept in theirs. */
+	{
+		char hn[40][8], hv[40][8], want[2048], *w = want;
+		const char *np[41], *vp[41];
+		int k;
+
+		np[0] = "Host";
+		vp[0] = "h";
+		for (k = 0; k < 40; k++) {
+			snprintf(hn[k], sizeof(hn[k]), "X-%02d", (39 - k) / 2);
+			snprintf(hv[k], sizeof(hv[k]), "v%d", k);
+			np[k + 1] = hn[k];
+			vp[k + 1] = hv[k];
+		}
+		w += sprintf(w, "GET\n/\n\nhost:h\n");
+		for (k = 0; k < 20; k++)
+			w += sprintf(w, "x-%02d:v%d,v%d\n", k, 38 - 2 * k, 39 - 2 * k);
+		w += sprintf(w, "x-amz-date:20150830T123600Z\nx-amz-security-token:" TOKEN "\n\nhost");
+		for (k = 0; k < 20; k++)
+			w += sprintf(w, ";x-%02d", k);
+		sprintf(w, ";x-amz-date;x-amz-security-token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+		CHECK_STR(canonical(c, "GET", "/", NULL, np, vp, 41, NULL, 0, "service"), want);
+	}
 	/* The results, in the suite's order. */
 	CHECK_INT(piam_sign_request(&count, c, "service", "us-east-1", T0, 0, 0, "GET", "/", NULL, names, values,
 				    PIAM__ARRAY_LEN(names), NULL, 0, NULL),
@@ -466,6 +489,21 @@ static void test_query(void)
 		  "GET\n/\n%E1%88%B4=%25zz&k=a%20b%25\n"
 		  "host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n"
 		  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	/* Many pairs (the large-input sort): given in reverse, with repeated keys. */
+	{
+		char query[2048], want[4096], *w = want;
+		size_t len = 0;
+		int i;
+
+		for (i = 39; i >= 0; i--)
+			len += (size_t)snprintf(query + len, sizeof(query) - len, "%sk%02d=%d", i == 39 ? "" : "&", i / 2, i % 2);
+		w += sprintf(w, "GET\n/\n");
+		for (i = 0; i < 40; i++)
+			w += sprintf(w, "%sk%02d=%d", i ? "&" : "", i / 2, i % 2);
+		sprintf(w, "\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n"
+			   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+		CHECK_STR(canonical(c, "GET", "/", query, names, values, 1, NULL, 0, "service"), want);
+	}
 	/* An empty query and no query are the same. */
 	CHECK_STR(canonical(c, "GET", "/", "", names, values, 1, NULL, 0, "service"),
 		  "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n"
