@@ -153,6 +153,8 @@ def test_whole_sequence():
                            ("role", "deleted")], f"teardown: {r.out}")
     check(not role_exists(role), "role deleted")
     check(bucket_policy(bucket) is None, "bucket policy deleted")
+    check(r.writes == ["DeleteBucketPolicy", "DetachRolePolicy", "DeletePolicy", "DeleteRole"], f"teardown: {r.writes}")
+    print(f"teardown: {len(r.http)} HTTP requests ({len(r.ops) - len(r.writes)} reads, {len(r.writes)} writes)")
     r = piam("teardown", role, [bucket])
     check(r.rc == 0 and r.writes == [], f"second teardown succeeds without writes: {r.out} {r.err}")
 
