@@ -259,20 +259,107 @@ static int from_process(piam_client *c, const char *profile, const char *command
 	return rc;
 }
 
-/* The selected profile's providers, in the AWS CLI's order. */
-static int from_profile(piam_client *c, const char *profile, struct piam__found *f, struct piam__looked *l)
+#define MAX_ROLE_CHAIN 16
+
+/* The profiles a role chain went through, to refuse a loop. */
+struct visit {
+	const char *names[MAX_ROLE_CHAIN];
+	size_t n;
+};
+
+static int from_profile(piam_client *c, const char *profile, struct piam__found *f, struct piam__looked *l,
+			struct visit *v);
+
+static void role_request(piam_client *c, const char *profile, struct piam__role_request *r, char *what, size_t cap)
+{
+	snprintf(what, cap, "profile %.60s", profile);
+	r->role_arn = piam__config_lookup(c, -1, profile, "role_arn");
+	r->session_name = piam__config_lookup(c, -1, profile, "role_session_name");
+	r->external_id = piam__config_lookup(c, -1, profile, "external_id");
+	r->duration = piam__config_lookup(c, -1, profile, "duration_seconds");
+	r->token_file = piam__config_lookup(c, -1, profile, "web_identity_token_file");
+	r->what = what;
+}
+
+/* The credentials a role profile assumes the role with: its source_profile's (which may be a
+ * role itself) or those named by credential_source. */
+static int role_source(piam_client *c, const char *profile, struct piam__found *src, struct piam__looked *l,
+		       struct visit *v)
+{
+	const char *sp = piam__config_lookup(c, -1, profile, "source_profile");
+	const char *cs = piam__config_lookup(c, -1, profile, "credential_source");
+	size_t i;
+	int rc;
+
+	if (!sp == !cs)
+		return piam__error(c, PIAM_ECONFIG, "profile %s: role_arn needs one of source_profile or credential_source",
+				   profile);
+	if (cs) {
+		if (strcmp(cs, "Environment") == 0)
+			rc = from_environment(c, src, l);
+		else if (strcmp(cs, "Ec2InstanceMetadata") == 0)
+			rc = piam__creds_imds(c, src, l);
+		else if (strcmp(cs, "EcsContainer") == 0)
+			rc = piam__creds_container(c, src, l);
+		else
+			return piam__error(c, PIAM_ECONFIG,
+					   "profile %s: credential_source must be Environment, Ec2InstanceMetadata or EcsContainer",
+					   profile);
+		if (!rc && !src->creds.access_key_id)
+			rc = piam__error(c, PIAM_ECREDENTIALS, "profile %s: credential_source %s yielded no credentials",
+					 profile, cs);
+		return rc;
+	}
+	/* A profile may name itself as its source when it holds keys (the CLI allows it). */
+	if (strcmp(sp, profile) == 0) {
+		if ((rc = from_file_keys(c, PIAM__FILE_CREDENTIALS, profile, src)) || src->creds.access_key_id ||
+		    (rc = from_file_keys(c, PIAM__FILE_CONFIG, profile, src)) || src->creds.access_key_id)
+			return rc;
+		return piam__error(c, PIAM_ECONFIG, "profile %s is its own source_profile but holds no keys", profile);
+	}
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->names[i], sp) == 0)
+			return piam__error(c, PIAM_ECONFIG, "profile %s: source_profile %s makes a loop", profile, sp);
+	if (v->n >= MAX_ROLE_CHAIN)
+		return piam__error(c, PIAM_ECONFIG, "profile %s: role chain longer than %d profiles", profile,
+				   MAX_ROLE_CHAIN);
+	if (!piam__config_profile_exists(c, sp))
+		return piam__error(c, PIAM_ECONFIG, "profile %s: source_profile %s not found", profile, sp);
+	if (!(rc = from_profile(c, sp, src, l, v)) && !src->creds.access_key_id)
+		rc = piam__error(c, PIAM_ECREDENTIALS, "profile %s: source_profile %s holds no credentials", profile, sp);
+	return rc;
+}
+
+/* role_arn in a profile: web identity with web_identity_token_file, AssumeRole otherwise. */
+static int from_role_profile(piam_client *c, const char *profile, struct piam__found *f, struct piam__looked *l,
+			     struct visit *v)
+{
+	struct piam__role_request r;
+	struct piam__found src;
+	char what[80];
+	int rc;
+
+	role_request(c, profile, &r, what, sizeof(what));
+	if (r.token_file)
+		return piam__sts_web_identity(c, &r, f);
+	if (piam__config_lookup(c, -1, profile, "mfa_serial"))
+		return piam__error(c, PIAM_ECREDENTIALS, "profile %s: mfa_serial (an MFA prompt) is not supported", profile);
+	memset(&src, 0, sizeof(src));
+	v->names[v->n++] = profile;
+	rc = role_source(c, profile, &src, l, v);
+	v->n--;
+	if (!rc)
+		rc = piam__sts_assume_role(c, &src.creds, &r, f);
+	piam__found_free(c, &src);
+	return rc;
+}
+
+/* Keys, credential_process, keys: a profile's own credentials, in the AWS CLI's order. */
+static int from_profile_keys(piam_client *c, const char *profile, struct piam__found *f, struct piam__looked *l)
 {
 	const char *v;
 	int rc;
 
-	if (piam__config_lookup(c, -1, profile, "role_arn"))
-		return piam__error(c, PIAM_ECREDENTIALS,
-				   "profile %s assumes a role (role_arn), which this build of piam does not support yet",
-				   profile);
-	if (piam__config_lookup(c, -1, profile, "web_identity_token_file"))
-		return piam__error(c, PIAM_ECREDENTIALS,
-				   "profile %s uses web identity (web_identity_token_file), which this build of piam does not support yet",
-				   profile);
 	if ((rc = from_file_keys(c, PIAM__FILE_CREDENTIALS, profile, f)) || f->creds.access_key_id)
 		return rc;
 	if ((v = piam__config_lookup(c, -1, profile, "credential_process")) && *v)
@@ -284,6 +371,34 @@ static int from_profile(piam_client *c, const char *profile, struct piam__found 
 	else
 		piam__looked(l, "profile %s (no credentials)", profile);
 	return PIAM_OK;
+}
+
+static int from_profile(piam_client *c, const char *profile, struct piam__found *f, struct piam__looked *l,
+			struct visit *v)
+{
+	if (piam__config_lookup(c, -1, profile, "role_arn"))
+		return from_role_profile(c, profile, f, l, v);
+	if (piam__config_lookup(c, -1, profile, "web_identity_token_file"))
+		return piam__error(c, PIAM_ECONFIG, "profile %s: web_identity_token_file needs role_arn", profile);
+	return from_profile_keys(c, profile, f, l);
+}
+
+/* AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (EKS service accounts). */
+static int from_env_web_identity(piam_client *c, struct piam__found *f, struct piam__looked *l)
+{
+	struct piam__role_request r;
+
+	memset(&r, 0, sizeof(r));
+	r.token_file = piam__config_env(c, "AWS_WEB_IDENTITY_TOKEN_FILE");
+	r.role_arn = piam__config_env(c, "AWS_ROLE_ARN");
+	r.session_name = piam__config_env(c, "AWS_ROLE_SESSION_NAME");
+	r.what = "AWS_WEB_IDENTITY_TOKEN_FILE";
+	if (!r.token_file || !r.role_arn) {
+		if (r.token_file || r.role_arn)
+			piam__looked(l, "web identity (needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)");
+		return PIAM_OK;
+	}
+	return piam__sts_web_identity(c, &r, f);
 }
 
 static const char *file_state_text(enum piam__file_state s)
@@ -303,8 +418,9 @@ static const char *file_state_text(enum piam__file_state s)
 static int from_files(piam_client *c, struct piam__found *f, struct piam__looked *l)
 {
 	struct piam__config *cfg = c->config;
+	struct visit v;
 	const char *profile;
-	int rc, explicit_choice;
+	int rc, explicit_choice, exists;
 
 	if ((rc = piam__config_load(c)))
 		return rc;
@@ -313,14 +429,20 @@ static int from_files(piam_client *c, struct piam__found *f, struct piam__looked
 		     file_state_text(cfg->state[0]));
 	piam__looked(l, "%.100s (%s)", cfg->path[1] ? cfg->path[1] : "config file",
 		     file_state_text(cfg->state[1]));
-	if (!piam__config_profile_exists(c, profile)) {
-		if (explicit_choice)
-			return piam__error(c, PIAM_ECONFIG, "profile %s not found in %.150s or %.150s", profile,
-					   cfg->path[0] ? cfg->path[0] : "(no credentials file)",
-					   cfg->path[1] ? cfg->path[1] : "(no config file)");
-		return PIAM_OK;
-	}
-	return from_profile(c, profile, f, l);
+	exists = piam__config_profile_exists(c, profile);
+	if (!exists && explicit_choice)
+		return piam__error(c, PIAM_ECONFIG, "profile %s not found in %.150s or %.150s", profile,
+				   cfg->path[0] ? cfg->path[0] : "(no credentials file)",
+				   cfg->path[1] ? cfg->path[1] : "(no config file)");
+	/* The CLI's order: the profile's role, then web identity from the environment, then keys. */
+	v.n = 0;
+	if (exists && piam__config_lookup(c, -1, profile, "role_arn"))
+		return from_role_profile(c, profile, f, l, &v);
+	if (exists && piam__config_lookup(c, -1, profile, "web_identity_token_file"))
+		return piam__error(c, PIAM_ECONFIG, "profile %s: web_identity_token_file needs role_arn", profile);
+	if ((rc = from_env_web_identity(c, f, l)) || f->creds.access_key_id)
+		return rc;
+	return exists ? from_profile_keys(c, profile, f, l) : PIAM_OK;
 }
 
 static int from_network(piam_client *c, struct piam__found *f, struct piam__looked *l)
@@ -349,7 +471,10 @@ static int resolve(piam_client *c, struct piam__found *f)
 				   "no credentials: looked at %s; the environment is not used, nor the shared files "
 				   "(see piam_client_use_environment)",
 				   l.text);
-	if ((rc = from_environment(c, f, &l)) || f->creds.access_key_id)
+	/* As with the CLI's --profile: a profile chosen on the client outranks keys in the environment. */
+	if (c->config->profile)
+		piam__looked(&l, "AWS_ACCESS_KEY_ID (skipped: a profile is set)");
+	else if ((rc = from_environment(c, f, &l)) || f->creds.access_key_id)
 		return rc;
 	if ((rc = from_files(c, f, &l)) || f->creds.access_key_id)
 		return rc;

@@ -62,4 +62,25 @@ int piam__creds_imds(piam_client *c, struct piam__found *f, struct piam__looked 
 /* Whether AWS_CONTAINER_CREDENTIALS_FULL_URI may be used (see above). */
 int piam__container_url_allowed(const char *url);
 
+/* lib/creds_sts.c: what a role profile (or the AWS_ROLE_ARN variables) asks STS for. */
+struct piam__role_request {
+	const char *role_arn;
+	const char *session_name; /* NULL: piam-session-<time> */
+	const char *external_id;  /* AssumeRole only; NULL for none */
+	const char *duration;     /* duration_seconds as written; NULL: STS's default (1 hour) */
+	const char *token_file;   /* AssumeRoleWithWebIdentity only */
+	const char *what;         /* "profile dev", for messages */
+};
+
+/*
+ * STS AssumeRole signed with `source`, or AssumeRoleWithWebIdentity (unsigned, with the token
+ * read from r->token_file), at piam__config_endpoint(STS) in the client's region (us-east-1 when
+ * none is set). Fills `f` with the temporary credentials and their expiration.
+ * Errors: PIAM_ECONFIG (duration_seconds not 900..43200, role_session_name too long), PIAM_EIO
+ * (token file), the STS error mapped (PIAM_EACCESS, ...), PIAM_EPROTOCOL, transport errors.
+ */
+int piam__sts_assume_role(piam_client *c, const struct piam__credentials *source,
+			  const struct piam__role_request *r, struct piam__found *f);
+int piam__sts_web_identity(piam_client *c, const struct piam__role_request *r, struct piam__found *f);
+
 #endif

@@ -191,7 +191,10 @@ int piam__process_run(piam_client *c, const char *command, long timeout_ms, size
 		killed = 1;
 	}
 	status = reap(pid);
-	if (!rc && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+	/* Where posix_spawn cannot report a failed exec (some platforms, valgrind), the child exits 127. */
+	if (!rc && WIFEXITED(status) && WEXITSTATUS(status) == 127 && !out->len)
+		rc = piam__error(c, PIAM_EIO, "%s: cannot run %.100s (exit status 127)", what, argv[0]);
+	else if (!rc && WIFEXITED(status) && WEXITSTATUS(status) != 0)
 		rc = piam__error(c, PIAM_ECREDENTIALS, "%s: exited with status %d", what, WEXITSTATUS(status));
 	else if (!rc && !killed && WIFSIGNALED(status))
 		rc = piam__error(c, PIAM_ECREDENTIALS, "%s: killed by signal %d", what, WTERMSIG(status));

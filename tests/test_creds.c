@@ -107,10 +107,76 @@ static const struct chain_case {
 	 NULL, 1, 0, CB_NONE, PIAM_ECONFIG, NULL, NULL, "quote"},
 	{"credential_process: too much output", {NULL}, "[default]\ncredential_process = head -c 200000 /dev/zero\n",
 	 NULL, NULL, 1, 0, CB_NONE, PIAM_ETOOBIG, NULL, NULL, "bytes of output"},
-	{"assume-role profiles are refused clearly", {NULL},
+	{"assume role: the source's credentials go to STS at the endpoint", {NULL},
 	 "[profile r]\nrole_arn=arn:aws:iam::123456789012:role/r\nsource_profile=default\n",
 	 "[default]\naws_access_key_id=AKIDFILE\naws_secret_access_key=FILESECRET\n", "r", 1, 0, CB_NONE,
-	 PIAM_ECREDENTIALS, NULL, NULL, "role_arn"},
+	 PIAM_ENETWORK, NULL, NULL, "AssumeRole for profile r: POST http://127.0.0.1:9/"},
+	{"assume role: chains and credential_source reach STS", {"AWS_ACCESS_KEY_ID=AKIDENV",
+								 "AWS_SECRET_ACCESS_KEY=ENVSECRET"},
+	 "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=b\n"
+	 "[profile b]\nrole_arn=arn:aws:iam::123456789012:role/b\ncredential_source=Environment\n",
+	 NULL, "a", 1, 0, CB_NONE, PIAM_ENETWORK, NULL, NULL, "AssumeRole for profile b: POST http://127.0.0.1:9/"},
+	{"assume role: a source_profile loop", {NULL},
+	 "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=b\n"
+	 "[profile b]\nrole_arn=arn:aws:iam::123456789012:role/b\nsource_profile=c\n"
+	 "[profile c]\nrole_arn=arn:aws:iam::123456789012:role/c\nsource_profile=a\n",
+	 NULL, "a", 1, 0, CB_NONE, PIAM_ECONFIG, NULL, NULL, "profile c: source_profile a makes a loop"},
+	{"assume role: itself as source, with keys", {NULL},
+	 "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=a\n",
+	 "[a]\naws_access_key_id=AKIDFILE\naws_secret_access_key=FILESECRET\n", "a", 1, 0, CB_NONE, PIAM_ENETWORK,
+	 NULL, NULL, "AssumeRole for profile a"},
+	{"assume role: itself as source, without keys", {NULL},
+	 "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=a\n", NULL, "a", 1, 0, CB_NONE,
+	 PIAM_ECONFIG, NULL, NULL, "its own source_profile but holds no keys"},
+	{"assume role: source_profile missing", {NULL},
+	 "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=nope\n", NULL, "a", 1, 0, CB_NONE,
+	 PIAM_ECONFIG, NULL, NULL, "source_profile nope not found"},
+	{"assume role: source without credentials", {NULL},
+	 "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=b\n[profile b]\nregion=us-east-1\n",
+	 NULL, "a", 1, 0, CB_NONE, PIAM_ECREDENTIALS, NULL, NULL, "source_profile b holds no credentials"},
+	{"assume role: both source kinds", {NULL},
+	 "[default]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=b\ncredential_source=Environment\n",
+	 NULL, NULL, 1, 0, CB_NONE, PIAM_ECONFIG, NULL, NULL, "one of source_profile or credential_source"},
+	{"assume role: no source", {NULL}, "[default]\nrole_arn=arn:aws:iam::123456789012:role/a\n", NULL, NULL, 1, 0,
+	 CB_NONE, PIAM_ECONFIG, NULL, NULL, "one of source_profile or credential_source"},
+	{"assume role: unknown credential_source", {NULL},
+	 "[default]\nrole_arn=arn:aws:iam::123456789012:role/a\ncredential_source=Laptop\n", NULL, NULL, 1, 0,
+	 CB_NONE, PIAM_ECONFIG, NULL, NULL, "credential_source must be"},
+	{"assume role: credential_source that yields nothing", {NULL},
+	 "[default]\nrole_arn=arn:aws:iam::123456789012:role/a\ncredential_source=Environment\n", NULL, NULL, 1, 0,
+	 CB_NONE, PIAM_ECREDENTIALS, NULL, NULL, "credential_source Environment yielded no credentials"},
+	{"assume role: duration out of range", {NULL},
+	 "[default]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=s\nduration_seconds=60\n"
+	 "[profile s]\naws_access_key_id=AKIDCONF\naws_secret_access_key=CONFSECRET\n",
+	 NULL, NULL, 1, 0, CB_NONE, PIAM_ECONFIG, NULL, NULL, "duration_seconds must be"},
+	{"assume role: MFA is refused clearly", {NULL},
+	 "[default]\nrole_arn=arn:aws:iam::123456789012:role/a\nsource_profile=s\nmfa_serial=arn:aws:iam::1:mfa/u\n"
+	 "[profile s]\naws_access_key_id=AKIDCONF\naws_secret_access_key=CONFSECRET\n",
+	 NULL, NULL, 1, 0, CB_NONE, PIAM_ECREDENTIALS, NULL, NULL, "mfa_serial"},
+	{"assume role: the role wins over the profile's keys", {NULL},
+	 "[default]\nrole_arn=arn:aws:iam::123456789012:role/a\ncredential_source=Environment\n",
+	 "[default]\naws_access_key_id=AKIDFILE\naws_secret_access_key=FILESECRET\n", NULL, 1, 0, CB_NONE,
+	 PIAM_ECREDENTIALS, NULL, NULL, "credential_source Environment"},
+	{"web identity: token file needs role_arn", {NULL}, "[default]\nweb_identity_token_file=@DIR@/jwt\n", NULL, NULL,
+	 1, 0, CB_NONE, PIAM_ECONFIG, NULL, NULL, "web_identity_token_file needs role_arn"},
+	{"web identity: a missing token file", {"AWS_WEB_IDENTITY_TOKEN_FILE=@DIR@/nope",
+						"AWS_ROLE_ARN=arn:aws:iam::123456789012:role/w"},
+	 NULL, "[default]\naws_access_key_id=AKIDFILE\naws_secret_access_key=FILESECRET\n", NULL, 1, 0, CB_NONE,
+	 PIAM_EIO, NULL, NULL, "web identity token file @DIR@/nope"},
+	{"web identity from the environment reaches STS before the files' keys",
+	 {"AWS_WEB_IDENTITY_TOKEN_FILE=@DIR@/proc.sh", "AWS_ROLE_ARN=arn:aws:iam::123456789012:role/w"}, NULL,
+	 "[default]\naws_access_key_id=AKIDFILE\naws_secret_access_key=FILESECRET\n", NULL, 1, 0, CB_NONE,
+	 PIAM_ENETWORK, NULL, NULL, "AssumeRoleWithWebIdentity for AWS_WEB_IDENTITY_TOKEN_FILE: POST"},
+	{"a profile set on the client outranks the environment's keys",
+	 {"AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=ENVSECRET"}, NULL,
+	 "[dev]\naws_access_key_id=AKIDDEV\naws_secret_access_key=S\n", "dev", 1, 0, CB_NONE, 0, "AKIDDEV", NULL,
+	 "profile dev"},
+	{"AWS_PROFILE does not outrank the environment's keys",
+	 {"AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=ENVSECRET", "AWS_PROFILE=dev"}, NULL,
+	 "[dev]\naws_access_key_id=AKIDDEV\naws_secret_access_key=S\n", NULL, 1, 0, CB_NONE, 0, "AKIDENV", NULL,
+	 "environment"},
+	{"web identity: AWS_ROLE_ARN alone is noted", {"AWS_ROLE_ARN=arn:aws:iam::123456789012:role/w"}, NULL, NULL, NULL, 1,
+	 0, CB_NONE, PIAM_ECREDENTIALS, NULL, NULL, "needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN"},
 	{"a malformed file", {NULL}, "[default]\nregion = us-east-1\nnot a setting\n", NULL, NULL, 1, 0, CB_NONE,
 	 PIAM_ECONFIG, NULL, NULL, "@DIR@/config:3: expected"},
 	{"nothing anywhere: one error naming every place", {NULL}, "[default]\nregion = us-east-1\n", NULL, NULL, 1, 0,
@@ -172,8 +238,9 @@ static void test_chain(void)
 	struct testenv t;
 	piam_client *c;
 	const struct piam__credentials *cr;
-	char text[1024], path[256], *source;
-	size_t i;
+	char text[1024], path[256], vars[4][256], *source;
+	const char *list[5];
+	size_t i, j;
 	int rc, mode;
 
 	for (i = 0; i < PIAM__ARRAY_LEN(chain_cases); i++) {
@@ -183,7 +250,15 @@ static void test_chain(void)
 			CHECK(0);
 			continue;
 		}
-		testenv_set(cc->env);
+		/* Anything that would go to STS goes to a closed loopback port instead. */
+		setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
+		setenv("AWS_MAX_ATTEMPTS", "1", 1);
+		for (j = 0; j < PIAM__ARRAY_LEN(cc->env) && cc->env[j]; j++) {
+			subst(vars[j], sizeof(vars[j]), cc->env[j], t.dir);
+			list[j] = vars[j];
+		}
+		list[j] = NULL;
+		testenv_set(list);
 		testenv_write(&t, "proc.sh", echo_script, 1, path, sizeof(path));
 		if (cc->config) {
 			subst(text, sizeof(text), cc->config, t.dir);

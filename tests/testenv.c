@@ -32,17 +32,18 @@ static int write_file(const char *path, const char *text, int executable)
 
 int testenv_begin(struct testenv *t, const char *config, const char *credentials)
 {
+	const char *dir;
 	size_t i;
 
 	for (i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++)
 		unsetenv(cleared[i]);
 	snprintf(t->dir, sizeof(t->dir), "/tmp/piam-test-XXXXXX");
-	if (!mkdtemp(t->dir)) {
+	if (!(dir = mkdtemp(t->dir))) {
 		perror("mkdtemp");
 		return -1;
 	}
-	snprintf(t->config, sizeof(t->config), "%s/config", t->dir);
-	snprintf(t->credentials, sizeof(t->credentials), "%s/credentials", t->dir);
+	snprintf(t->config, sizeof(t->config), "%s/config", dir);
+	snprintf(t->credentials, sizeof(t->credentials), "%s/credentials", dir);
 	setenv("HOME", t->dir, 1);
 	/* Never ask the real 169.254.169.254; tests that want IMDS point it at a loopback server. */
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
