@@ -68,6 +68,7 @@ PIAM_API void piam_client_free(piam_client *client)
 	piam__http_free(client);
 	piam__sigv4_free(client);
 	piam__creds_free(client);
+	piam__config_free(client);
 	piam__free(client, client->region);
 	piam__free(client, client->endpoint_all);
 	for (i = 0; i < PIAM__SVC_COUNT; i++)

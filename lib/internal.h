@@ -39,6 +39,7 @@ struct piam__credentials {
 /* Module state that lives on the client; each module defines its struct and frees it. */
 struct piam__sigv4_cache;
 struct piam__http;
+struct piam__config;
 
 struct piam_client {
 	piam_allocator alloc;
@@ -58,6 +59,7 @@ struct piam_client {
 
 	struct piam__sigv4_cache *sigv4; /* lib/sigv4.c, created on first use */
 	struct piam__http *http;         /* lib/http.c, created on first use */
+	struct piam__config *config;     /* lib/config.c: profile, providers, shared files, resolved creds */
 
 	int err_code;
 	long err_http_status;
@@ -129,15 +131,26 @@ int piam__is_region(const char *s);
 const char *piam__partition(const char *region);
 
 /*
- * lib/config.c and lib/creds.c: the effective settings. Explicit setters win; with
- * use_environment, gaps are filled from the environment (and, with issue 7, shared files).
- * Returned strings are borrowed from the client or the environment; NULL when unset.
+ * config: lib/config.c and lib/creds.c, the effective settings. Explicit setters win; with
+ * use_environment, gaps are filled from the environment, then from the selected profile of the
+ * shared config and credentials files. Returned strings are borrowed from the client or the
+ * environment (valid until the next call on the client); NULL when unset.
  */
 const char *piam__config_region(piam_client *c);
+/* Setter for the service, setter for all, AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL, the profile's
+ * [services] section, the profile's endpoint_url; none of the last four with
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls = true. */
 const char *piam__config_endpoint(piam_client *c, enum piam__service svc);
-/* The credentials to sign with, resolved (and refreshed) as needed; PIAM_ECREDENTIALS if none. */
+/* AWS_MAX_ATTEMPTS, then the profile's max_attempts: 1..100, the first try included.
+ * 0 when neither is set (the transport uses its default); PIAM_ECONFIG (recorded) if malformed. */
+int piam__config_max_attempts(piam_client *c);
+/* AWS_CA_BUNDLE, then the profile's ca_bundle: a PEM file path, or NULL for the system's. */
+const char *piam__config_ca_bundle(piam_client *c);
+/* The credentials to sign with, resolved (and refreshed) as needed; PIAM_ECREDENTIALS if none.
+ * *out stays valid until the next call on the client. */
 int piam__credentials_get(piam_client *c, const struct piam__credentials **out);
 void piam__creds_free(piam_client *c);
+void piam__config_free(piam_client *c);
 
 /* Module teardown, called by piam_client_free(). Each accepts a client whose state is NULL. */
 void piam__sigv4_free(piam_client *c);

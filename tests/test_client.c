@@ -296,6 +296,10 @@ static void test_config(void)
 	unsetenv("AWS_ACCESS_KEY_ID");
 	unsetenv("AWS_SECRET_ACCESS_KEY");
 	unsetenv("AWS_SESSION_TOKEN");
+	unsetenv("AWS_PROFILE");
+	/* never the real ~/.aws */
+	setenv("AWS_CONFIG_FILE", "/nonexistent/piam-test/config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/piam-test/credentials", 1);
 	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
 	setenv("AWS_DEFAULT_REGION", "eu-north-1", 1);
 	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1", 1);

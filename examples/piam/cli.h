@@ -25,6 +25,8 @@ int cli_usage_error(const char *fmt, ...)
 
 /* The commands, one file each (examples/piam/cmd_NAME.c). */
 int cmd_sign(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_setup(int argc, char **argv); /* plan, setup and teardown */
 
 /* Print the client's last error on stderr ("piam: CODE: message") and return EXIT_FAIL. */
 int cli_client_error(const piam_client *client);

@@ -6,6 +6,10 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
+	{"render", cmd_render, "print a policy document (trust, s3-access, bucket-policy, ...)"},
+	{"plan", cmd_setup, "show what setup would do (reads only)"},
+	{"setup", cmd_setup, "create or repair the role, policies and bucket policies"},
+	{"teardown", cmd_setup, "remove what setup created"},
 	{"sign", cmd_sign, "SigV4-sign a raw HTTP request (see piam sign --help)"},
 	{NULL, NULL, NULL},
 };

@@ -234,7 +234,9 @@ PIAM_API const char *piam_client_error_request_id(const piam_client *client);
 }
 #endif
 
+#include "piam/config.h"
 #include "piam/sign.h"
+#include "piam/options.h"
 #include "piam/policy.h"
 #include "piam/aws.h"
 #include "piam/setup.h"

@@ -8,6 +8,172 @@
 extern "C" {
 #endif
 
+/**
+ * The tag piam puts on every role and policy it creates: key "piam:managed", value "true".
+ * piam changes or deletes a role only when it carries this tag (or when adopt-existing is set,
+ * in which case setup adds the tag), and deletes a customer managed policy only when it does.
+ */
+#define PIAM_OWNERSHIP_TAG_KEY "piam:managed"
+#define PIAM_OWNERSHIP_TAG_VALUE "true"
+
+/**
+ * A plan: the ordered steps of a setup or teardown, each with a name, the resource it acts on
+ * and a status. Opaque; read it with the piam_plan_* getters and free it with piam_plan_free().
+ *
+ * Step names: "role", "trust-policy", "s3-access-policy", "attach-s3-access-policy",
+ * "attach-cloudwatch", "bucket-policy" (one per bucket), and for teardown "detach-policy" (one
+ * per attached policy). Statuses: from piam_setup_plan() "create", "update", "unchanged"; after
+ * piam_setup_apply() "created", "updated", "unchanged"; from piam_setup_teardown() "deleted",
+ * "unchanged". A step that failed says "failed"; steps after it keep their planned status.
+ *
+ * A plan does not refer to the client that made it and may outlive it.
+ */
+typedef struct piam_plan piam_plan;
+
+/**
+ * Progress callback, set with piam_options_set_progress(). Called before and after each step
+ * is applied (`status` is the planned, then the final status) and on each attempt while waiting
+ * for a new role to become visible (`step` "wait-role", `status` "waiting" then "visible" or
+ * "timeout"). The strings are borrowed for the call. It must not call piam on the same client.
+ */
+typedef void (*piam_progress_fn)(const char *step, const char *resource, const char *status, void *userdata);
+
+/**
+ * Read the account's current state and compute what piam_setup_apply() would do.
+ * Sends only reads: GetCallerIdentity, GetRole, ListRoleTags, ListAttachedRolePolicies,
+ * GetPolicy, ListPolicyVersions, GetPolicyVersion, GetBucketPolicy.
+ * @param out      receives the plan (free with piam_plan_free()); NULL on failure.
+ * @param client   region and credentials come from it; the partition follows from the region.
+ * @param options  role, policy, buckets, ...; validated before the first request.
+ * @return PIAM_OK; PIAM_EINVAL (missing argument or invalid options, nothing sent);
+ *         PIAM_ENOTOWNED (the role or policy exists and does not carry piam's tag, and
+ *         adopt-existing is off); PIAM_EPOLICY (an existing bucket policy is malformed);
+ *         or the error of the failing read (PIAM_EACCESS, PIAM_ESIGNATURE, PIAM_ENETWORK, ...).
+ * @since 0.1
+ */
+PIAM_API int piam_setup_plan(piam_plan **out, piam_client *client, const piam_options *options);
+
+/**
+ * Compute the plan as piam_setup_plan() does, then apply it, in order: create the role (with
+ * its trust policy and piam's tag) or repair its trust policy, create the S3 access policy or
+ * add a new default version when it drifted (deleting the oldest non-default version first at
+ * IAM's limit of five), attach what is missing, merge piam's statement into each bucket policy,
+ * and optionally wait for the new role to become visible. A converged account costs only the
+ * reads: every step is "unchanged" and no mutating request is sent. Running it again after a
+ * failure converges.
+ * @param out  receives the plan with the final statuses (free with piam_plan_free()). When a
+ *             step fails after planning, *out is still set: piam_plan_failed_step() names the
+ *             step and the earlier steps show what was done; the client's error message says
+ *             the same. NULL when planning itself failed.
+ * @return as piam_setup_plan(), plus the error of the failing write.
+ * @since 0.1
+ */
+PIAM_API int piam_setup_apply(piam_plan **out, piam_client *client, const piam_options *options);
+
+/**
+ * Undo what setup did: remove piam's statement from each bucket policy (deleting a bucket
+ * policy only when nothing else is left in it), detach the policies attached to piam's role,
+ * delete piam's S3 access policy (every non-default version, then the policy) and the role.
+ * Only resources carrying piam's tag are deleted; a missing resource is "unchanged", so running
+ * it twice succeeds.
+ * @param out  receives the plan with the final statuses, also when a step failed (see
+ *             piam_setup_apply()); NULL when reading the state failed.
+ * @return PIAM_OK; PIAM_EINVAL; PIAM_ENOTOWNED (the role exists and is not piam's: nothing is
+ *         changed); PIAM_ECONFLICT (the role has inline policies, which piam never adds: nothing
+ *         is changed); or the error of the failing request.
+ * @since 0.1
+ */
+PIAM_API int piam_setup_teardown(piam_plan **out, piam_client *client, const piam_options *options);
+
+/**
+ * The number of steps in the plan; 0 for NULL.
+ * @since 0.1
+ */
+PIAM_API size_t piam_plan_count(const piam_plan *plan);
+
+/**
+ * The name of step `index` (e.g. "bucket-policy"); NULL when out of range. Borrowed from the plan.
+ * @since 0.1
+ */
+PIAM_API const char *piam_plan_step_name(const piam_plan *plan, size_t index);
+
+/**
+ * The resource step `index` acts on: an ARN, or "s3://BUCKET" for a bucket policy; NULL when
+ * out of range. Borrowed from the plan.
+ * @since 0.1
+ */
+PIAM_API const char *piam_plan_step_resource(const piam_plan *plan, size_t index);
+
+/**
+ * The status of step `index` (see piam_plan); NULL when out of range. Borrowed from the plan.
+ * @since 0.1
+ */
+PIAM_API const char *piam_plan_step_status(const piam_plan *plan, size_t index);
+
+/**
+ * The role's ARN (what Personalize import jobs take as roleArn); "" for NULL. Borrowed.
+ * @since 0.1
+ */
+PIAM_API const char *piam_plan_role_arn(const piam_plan *plan);
+
+/**
+ * The index of the step that failed, or -1 when none did (or plan is NULL).
+ * @since 0.1
+ */
+PIAM_API int piam_plan_failed_step(const piam_plan *plan);
+
+/**
+ * Free a plan. Accepts NULL.
+ * @since 0.1
+ */
+PIAM_API void piam_plan_free(piam_plan *plan);
+
+/**
+ * Setup-only options on a piam_options (see <piam/policy.h>). Each returns PIAM_OK, or
+ * PIAM_EINVAL for a NULL options or an out-of-range value (and then changes nothing).
+ */
+
+/**
+ * Also attach the AWS managed policy CloudWatchFullAccess to the role. Off (0) by default.
+ * @since 0.1
+ */
+PIAM_API int piam_options_set_cloudwatch(piam_options *options, int enable);
+
+/**
+ * Merge piam's statement into each bucket's policy. On (1) by default.
+ * @since 0.1
+ */
+PIAM_API int piam_options_set_bucket_policy(piam_options *options, int enable);
+
+/**
+ * Take over a role (and S3 access policy) of the configured name that piam did not create:
+ * setup tags it as piam's and converges it; teardown will then delete it. Off (0) by default,
+ * when such a role is refused with PIAM_ENOTOWNED and left untouched.
+ * @since 0.1
+ */
+PIAM_API int piam_options_set_adopt_existing(piam_options *options, int enable);
+
+/**
+ * After creating the role, poll GetRole once a second until it is visible, for at most
+ * `seconds` (0 to 300). 0 (the default) does not wait.
+ * @since 0.1
+ */
+PIAM_API int piam_options_set_wait(piam_options *options, int seconds);
+
+/**
+ * Add a tag to the role and policy piam creates (key 1-128, value 0-256 characters of IAM's
+ * tag alphabet; at most 40 tags; keys starting "aws:" or equal to PIAM_OWNERSHIP_TAG_KEY are
+ * refused). Both strings are copied.
+ * @since 0.1
+ */
+PIAM_API int piam_options_add_tag(piam_options *options, const char *key, const char *value);
+
+/**
+ * Set (or with NULL, clear) the progress callback of setup and teardown.
+ * @since 0.1
+ */
+PIAM_API int piam_options_set_progress(piam_options *options, piam_progress_fn fn, void *userdata);
+
 #ifdef __cplusplus
 }
 #endif
