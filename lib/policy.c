@@ -516,6 +516,7 @@ PIAM_API int piam_policy_equal(int *out, piam_client *client, const char *a, con
 	if (!out || !client || !a || !b)
 		return PIAM_EINVAL;
 	piam__error_clear(client);
+	*out = 0;
 	if (!(rc = piam__policy_parse(client, a, strlen(a), &da)) &&
 	    !(rc = piam__policy_parse(client, b, strlen(b), &db)))
 		rc = piam__policy_equal(client, da, db, out);

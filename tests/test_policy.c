@@ -201,6 +201,35 @@ static void test_validators(void)
 	}
 }
 
+/* Limits counted in characters: at the limit valid, one more invalid. */
+static void test_length_limits(void)
+{
+	char buf[2200];
+	size_t i;
+
+	/* a 512-character path: "/" + 510 + "/" */
+	buf[0] = '/';
+	memset(buf + 1, 'p', 510);
+	strcpy(buf + 511, "/");
+	CHECK_INT(piam__valid_iam_path(buf, NULL), 1);
+	buf[511] = 'p';
+	strcpy(buf + 512, "/");
+	CHECK_INT(piam__valid_iam_path(buf, NULL), 0);
+
+	/* descriptions count characters, not bytes: 1000 two-byte characters are fine */
+	for (i = 0; i < 1000; i++)
+		memcpy(buf + 2 * i, "\xc3\xa9", 2);
+	buf[2000] = '\0';
+	CHECK_INT(piam__valid_description(buf, NULL), 1);
+	strcpy(buf + 2000, "x");
+	CHECK_INT(piam__valid_description(buf, NULL), 0);
+	memset(buf, 'd', 1000);
+	buf[1000] = '\0';
+	CHECK_INT(piam__valid_description(buf, NULL), 1);
+	strcpy(buf + 1000, "d");
+	CHECK_INT(piam__valid_description(buf, NULL), 0);
+}
+
 static void test_kms_keys(void)
 {
 	static const struct {
@@ -1023,6 +1052,7 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		golden_dir = argv[1];
 	test_validators();
+	test_length_limits();
 	test_kms_keys();
 	test_options();
 	test_golden();

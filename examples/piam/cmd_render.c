@@ -24,20 +24,20 @@ enum flag {
 static const struct {
 	const char *name;
 	enum flag flag;
-	int takes_value;
+	const char *value; /* the value's placeholder; NULL for a switch */
 	const char *help;
 } flags[] = {
-	{"--account", F_ACCOUNT, 1, "ID       the 12-digit AWS account id"},
-	{"--region", F_REGION, 1, "R         the region (gives the partition: aws, aws-cn, aws-us-gov)"},
-	{"--no-guard", F_NO_GUARD, 0, "        no confused-deputy conditions in the trust policy"},
-	{"--bucket", F_BUCKET, 1, "B         an input bucket (repeatable)"},
-	{"--output-bucket", F_OUTPUT_BUCKET, 1, "B  an output bucket: adds s3:PutObject (repeatable)"},
-	{"--kms-key", F_KMS_KEY, 1, "ARN      the KMS key that encrypts the buckets"},
-	{"--output", F_OUTPUT, 0, "          the bucket is an output bucket: adds s3:PutObject"},
-	{"--existing", F_EXISTING, 1, "FILE    merge into this existing bucket policy ('-' for stdin)"},
-	{"--role", F_ROLE, 1, "NAME        the role name (default PersonalizeRole)"},
-	{"--policy-name", F_POLICY_NAME, 1, "N  the S3 access policy's name (default ROLE-S3Access)"},
-	{"--path", F_PATH, 1, "PATH        the IAM path of the role and policy (default /)"},
+	{"--account", F_ACCOUNT, "ID", "the 12-digit AWS account id"},
+	{"--region", F_REGION, "REGION", "the region (gives the partition: aws, aws-cn, aws-us-gov)"},
+	{"--no-guard", F_NO_GUARD, NULL, "no confused-deputy conditions in the trust policy"},
+	{"--bucket", F_BUCKET, "BUCKET", "an input bucket (repeatable, except for bucket-policy)"},
+	{"--output-bucket", F_OUTPUT_BUCKET, "BUCKET", "an output bucket: adds s3:PutObject (repeatable)"},
+	{"--kms-key", F_KMS_KEY, "ARN", "the KMS key that encrypts the buckets"},
+	{"--output", F_OUTPUT, NULL, "the bucket is an output bucket: adds s3:PutObject"},
+	{"--existing", F_EXISTING, "FILE", "merge into this existing bucket policy ('-' for stdin)"},
+	{"--role", F_ROLE, "NAME", "the role name (default PersonalizeRole)"},
+	{"--policy-name", F_POLICY_NAME, "NAME", "the S3 access policy's name (default ROLE-S3Access)"},
+	{"--path", F_PATH, "PATH", "the IAM path of the role and policy (default /)"},
 };
 
 static const struct {
@@ -71,12 +71,18 @@ static void usage(FILE *f)
 		fprintf(f, "  %-14s %s\n   ", docs[i].name, docs[i].summary);
 		for (j = 0; j < sizeof(flags) / sizeof(flags[0]); j++)
 			if (docs[i].allowed & flags[j].flag)
-				fprintf(f, " [%s%s]", flags[j].name, flags[j].takes_value ? " X" : "");
+				fprintf(f, " [%s%s%s]", flags[j].name, flags[j].value ? " " : "",
+					flags[j].value ? flags[j].value : "");
 		fputc('\n', f);
 	}
 	fputs("\noptions:\n", f);
-	for (j = 0; j < sizeof(flags) / sizeof(flags[0]); j++)
-		fprintf(f, "  %s %s\n", flags[j].name, flags[j].help);
+	for (j = 0; j < sizeof(flags) / sizeof(flags[0]); j++) {
+		char left[40];
+
+		snprintf(left, sizeof(left), "%s%s%s", flags[j].name, flags[j].value ? " " : "",
+			 flags[j].value ? flags[j].value : "");
+		fprintf(f, "  %-23s %s\n", left, flags[j].help);
+	}
 }
 
 /* Read a whole file (or stdin for "-"); NULL on failure. */
@@ -220,7 +226,7 @@ static int run(piam_client *client, piam_options *o, int argc, char **argv)
 				break;
 		if (f == sizeof(flags) / sizeof(flags[0]) || !(docs[d].allowed & flags[f].flag))
 			return cli_usage_error("render %s: unknown option '%.*s'", docs[d].name, (int)name_len, arg);
-		if (flags[f].takes_value) {
+		if (flags[f].value) {
 			if (eq)
 				value = eq + 1;
 			else if (i + 1 < argc)

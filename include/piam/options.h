@@ -100,7 +100,7 @@ PIAM_API int piam_options_set_region(piam_options *options, const char *region);
  * per bucket; adding a bucket twice is harmless. Names follow the S3 rules: 3-63 characters of
  * lowercase letters, digits, '.' and '-', beginning and ending with a letter or digit, no "..",
  * not an IP address, not beginning "xn--" or "sthree-", not ending "-s3alias" or "--ol-s3".
- * @return PIAM_OK, PIAM_EINVAL, PIAM_ENOMEM.
+ * @return PIAM_OK, PIAM_EINVAL (an invalid name, or more than 100 buckets), PIAM_ENOMEM.
  * @since 0.1
  */
 PIAM_API int piam_options_add_input_bucket(piam_options *options, const char *bucket);

@@ -8,6 +8,10 @@
  * newline. They are released with piam_free(). Errors are recorded on the options' client
  * (or the client passed in).
  *
+ * Memory: the documents are built with jansson. Everything piam allocates itself goes through the
+ * client's allocator; jansson's own allocations use jansson's allocator, which piam never changes
+ * (json_set_alloc_funcs is process-wide).
+ *
  * Rendering checks the sizes AWS enforces before anything is sent: a trust policy of at most
  * 2048 characters and a managed policy of at most 6144 characters, not counting whitespace;
  * a bucket policy of at most 20 KB. A larger document fails with PIAM_EPOLICY.
@@ -87,7 +91,8 @@ PIAM_API int piam_policy_caller(char **out, const piam_options *options);
 
 /**
  * The Personalize guide's policy for a user restricted to Amazon Personalize operations:
- * personalize:* , and iam:PassRole on the role only, with the condition
+ * personalize:* on every resource (as the guide has it: List actions take no resource), and
+ * iam:PassRole on the role only, with the condition
  * iam:PassedToService = personalize.amazonaws.com.
  * @param out      receives the document; free with piam_free(). NULL on failure.
  * @return PIAM_OK, PIAM_EINVAL, PIAM_EPOLICY (too large), PIAM_ENOMEM.

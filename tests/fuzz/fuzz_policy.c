@@ -76,6 +76,22 @@ static void check_merge(piam_client *c, const char *data, size_t size, json_t *s
 	json_decref(merged);
 }
 
+/* Split at the first NUL: when both halves parse, equality holds both ways or neither. */
+static void check_symmetry(piam_client *c, const char *text, size_t size)
+{
+	const char *nul = memchr(text, '\0', size);
+	json_t *a = NULL, *b = NULL;
+	int ab = 0, ba = 0;
+
+	if (nul && piam__policy_parse(c, text, (size_t)(nul - text), &a) == PIAM_OK &&
+	    piam__policy_parse(c, nul + 1, size - (size_t)(nul - text) - 1, &b) == PIAM_OK &&
+	    piam__policy_equal(c, a, b, &ab) == PIAM_OK && piam__policy_equal(c, b, a, &ba) == PIAM_OK &&
+	    ab != ba)
+		abort();
+	json_decref(a);
+	json_decref(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -102,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    piam__policy_equal(c, doc, again, &eq) == PIAM_OK && !eq)
 			abort();
 	}
+	check_symmetry(c, text, size);
 	check_merge(c, text, size, statement, doc);
 	rc = piam__policy_bucket_merge(c, text, size, NULL, &removed, &change);
 	expect_rc(rc);
