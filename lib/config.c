@@ -210,11 +210,18 @@ int piam__config_profile_exists(piam_client *c, const char *profile)
 	return 0;
 }
 
-/* A key of the selected profile, credentials file first; NULL when the files cannot be read. */
+/* A key of the selected profile, credentials file first; NULL when the files cannot be read.
+ * A malformed file is not recorded as the client's error here, where a getter cannot report it
+ * (a successful call would be left with an error): piam__credentials_get reports it. */
 static const char *profile_value(piam_client *c, const char *key)
 {
-	if (!c->use_environment || piam__config_load(c) != PIAM_OK)
+	if (!c->use_environment)
 		return NULL;
+	if (piam__config_load(c) != PIAM_OK) {
+		piam__log(c, PIAM_LOG_WARN, "shared config ignored: %s", c->err_message);
+		piam__error_clear(c);
+		return NULL;
+	}
 	return piam__config_lookup(c, -1, piam__config_profile_name(c, NULL), key);
 }
 

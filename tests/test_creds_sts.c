@@ -17,6 +17,25 @@
 
 CHECK_MAIN;
 
+struct log_capture {
+	char all[65536];
+	size_t len;
+};
+
+static void capture(int level, const char *message, void *userdata)
+{
+	struct log_capture *l = userdata;
+	size_t n = strlen(message);
+
+	(void)level;
+	if (l->len + n + 2 < sizeof(l->all)) {
+		memcpy(l->all + l->len, message, n);
+		l->len += n;
+		l->all[l->len++] = '\n';
+		l->all[l->len] = '\0';
+	}
+}
+
 static const char *endpoint, *admin_id, *admin_secret, *role_read, *role_chain;
 
 static piam_client *client_for(struct testenv *t, const char *profile)
@@ -68,6 +87,7 @@ static void test_assume_role(void)
 	const struct piam__credentials *cr;
 	struct testenv t;
 	piam_client *c;
+	static struct log_capture log;
 	char config[2048], credentials[512], *source = NULL;
 	long long exp;
 
@@ -88,13 +108,19 @@ static void test_assume_role(void)
 		return;
 	}
 
-	/* one hop: admin's keys -> AssumeRole */
+	/* one hop: admin's keys -> AssumeRole; nothing secret logged even at TRACE */
 	c = client_for(&t, "r");
+	memset(&log, 0, sizeof(log));
+	CHECK_INT(piam_client_set_log(c, capture, PIAM_LOG_TRACE, &log), PIAM_OK);
 	CHECK_INT(piam__credentials_get(c, &cr), PIAM_OK);
 	if (cr) {
 		CHECK(strncmp(cr->access_key_id, "ASIA", 4) == 0);
 		CHECK(cr->session_token != NULL);
 		CHECK(strcmp(cr->access_key_id, admin_id) != 0);
+		CHECK(log.len > 0);
+		CHECK(strstr(log.all, cr->secret_access_key) == NULL);
+		CHECK(strstr(log.all, cr->session_token) == NULL);
+		CHECK(strstr(log.all, admin_secret) == NULL);
 	}
 	exp = c->config->expiration;
 	CHECK(exp > (long long)time(NULL) + 600 && exp <= (long long)time(NULL) + 960);
