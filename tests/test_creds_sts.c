@@ -13,6 +13,7 @@
 #include "check.h"
 #include "config.h"
 #include "internal.h"
+#include "testalloc.h"
 #include "testenv.h"
 
 CHECK_MAIN;
@@ -136,6 +137,33 @@ static void test_assume_role(void)
 	CHECK_INT(piam__credentials_get(c, &cr), PIAM_OK);
 	check_identity(c, "assumed-role/piam-creds-chain/piam-chain");
 	piam_client_free(c);
+
+	/* every allocation of an assume-role lookup may fail: an error, nothing leaked, no secret left */
+	{
+		struct testalloc ta;
+		piam_allocator a;
+		long n;
+		int rc = PIAM_ENOMEM;
+
+		for (n = 1; rc != PIAM_OK && n < 400; n++) {
+			memset(&ta, 0, sizeof(ta));
+			ta.forbidden = admin_secret;
+			a = testalloc_allocator(&ta);
+			if (piam_client_new(&c, &a) != PIAM_OK)
+				continue;
+			ta.fail_at = ta.calls + n;
+			if (!(rc = piam_client_use_environment(c, 1)) && !(rc = piam_client_set_profile(c, "r")))
+				rc = piam__credentials_get(c, &cr);
+			CHECK(rc == PIAM_OK || rc == PIAM_ENOMEM);
+			if (rc != PIAM_OK && rc != PIAM_ENOMEM)
+				fprintf(stderr, "sweep %ld: %s\n", n, piam_client_error_message(c));
+			piam_client_free(c);
+			CHECK_INT(ta.live, 0);
+			CHECK_INT(ta.leaked_secret, 0);
+		}
+		CHECK_INT(rc, PIAM_OK);
+		CHECK(n > 20);
+	}
 
 	/* STS refuses a forged signature: its error comes back, with the profile named */
 	c = client_for(&t, "bad");
