@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "http.h"
 
 #define MAX_FILE_SIZE (4L * 1024 * 1024) /* far beyond any real config; stops a runaway read */
 #define MAX_PROFILE_NAME 128
-#define MAX_ATTEMPTS_LIMIT 100
 #define DEFAULT_PROCESS_TIMEOUT_MS 60000L
 
 struct piam__config *piam__config_state(piam_client *c)
@@ -285,13 +285,13 @@ int piam__config_max_attempts(piam_client *c)
 	if (!v)
 		return 0;
 	for (; *v; v++) {
-		if (*v < '0' || *v > '9' || (n = n * 10 + (*v - '0')) > MAX_ATTEMPTS_LIMIT)
+		if (*v < '0' || *v > '9' || (n = n * 10 + (*v - '0')) > PIAM__MAX_ATTEMPTS)
 			return piam__error(c, PIAM_ECONFIG, "%s: expected a whole number from 1 to %d",
-					   from, MAX_ATTEMPTS_LIMIT);
+					   from, PIAM__MAX_ATTEMPTS);
 	}
 	if (n < 1)
 		return piam__error(c, PIAM_ECONFIG, "%s: expected a whole number from 1 to %d", from,
-				   MAX_ATTEMPTS_LIMIT);
+				   PIAM__MAX_ATTEMPTS);
 	return (int)n;
 }
 
