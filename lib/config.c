@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "http.h"
 
 #define MAX_FILE_SIZE (4L * 1024 * 1024) /* far beyond any real config; stops a runaway read */
 #define MAX_PROFILE_NAME 128
-#define MAX_ATTEMPTS_LIMIT 100
 #define DEFAULT_PROCESS_TIMEOUT_MS 60000L
 
 struct piam__config *piam__config_state(piam_client *c)
@@ -210,11 +210,18 @@ int piam__config_profile_exists(piam_client *c, const char *profile)
 	return 0;
 }
 
-/* A key of the selected profile, credentials file first; NULL when the files cannot be read. */
+/* A key of the selected profile, credentials file first; NULL when the files cannot be read.
+ * A malformed file is not recorded as the client's error here, where a getter cannot report it
+ * (a successful call would be left with an error): piam__credentials_get reports it. */
 static const char *profile_value(piam_client *c, const char *key)
 {
-	if (!c->use_environment || piam__config_load(c) != PIAM_OK)
+	if (!c->use_environment)
 		return NULL;
+	if (piam__config_load(c) != PIAM_OK) {
+		piam__log(c, PIAM_LOG_WARN, "shared config ignored: %s", c->err_message);
+		piam__error_clear(c);
+		return NULL;
+	}
 	return piam__config_lookup(c, -1, piam__config_profile_name(c, NULL), key);
 }
 
@@ -278,13 +285,13 @@ int piam__config_max_attempts(piam_client *c)
 	if (!v)
 		return 0;
 	for (; *v; v++) {
-		if (*v < '0' || *v > '9' || (n = n * 10 + (*v - '0')) > MAX_ATTEMPTS_LIMIT)
+		if (*v < '0' || *v > '9' || (n = n * 10 + (*v - '0')) > PIAM__MAX_ATTEMPTS)
 			return piam__error(c, PIAM_ECONFIG, "%s: expected a whole number from 1 to %d",
-					   from, MAX_ATTEMPTS_LIMIT);
+					   from, PIAM__MAX_ATTEMPTS);
 	}
 	if (n < 1)
 		return piam__error(c, PIAM_ECONFIG, "%s: expected a whole number from 1 to %d", from,
-				   MAX_ATTEMPTS_LIMIT);
+				   PIAM__MAX_ATTEMPTS);
 	return (int)n;
 }
 

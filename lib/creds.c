@@ -1,9 +1,10 @@
 /*
  * The credential chain. Explicit credentials, then the embedder's callback, then (only with
- * piam_client_use_environment) what the AWS CLI would find: the environment, then the selected
- * profile (credentials file keys, credential_process, config file keys), then the providers that
- * need the network. The first provider that yields wins; what it yields is kept on the client and
- * looked up again a few minutes before it expires.
+ * piam_client_use_environment) what the AWS CLI would find: the environment's keys, then the
+ * selected profile (its role through STS, web identity from the environment, credentials-file
+ * keys, credential_process, config-file keys), then container credentials and EC2 instance
+ * metadata. The first provider that yields wins; what it yields is kept on the client and looked
+ * up again a few minutes before it expires.
  */
 #include <stdarg.h>
 #include <stdint.h>

@@ -61,6 +61,9 @@ int piam__creds_container(piam_client *c, struct piam__found *f, struct piam__lo
 int piam__creds_imds(piam_client *c, struct piam__found *f, struct piam__looked *l);
 /* Whether AWS_CONTAINER_CREDENTIALS_FULL_URI may be used (see above). */
 int piam__container_url_allowed(const char *url);
+/* The container endpoint's URL from the variables (RELATIVE_URI first). PIAM_ECONFIG if none is
+ * usable. */
+int piam__container_url(piam_client *c, piam__buf *out);
 
 /* lib/creds_sts.c: what a role profile (or the AWS_ROLE_ARN variables) asks STS for. */
 struct piam__role_request {

@@ -148,6 +148,21 @@ static int container_token(piam_client *c, piam__buf *out)
 	return PIAM_OK;
 }
 
+int piam__container_url(piam_client *c, piam__buf *out)
+{
+	const char *rel = piam__config_env(c, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = piam__config_env(c, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+
+	if (rel)
+		return piam__buf_printf(c, out, "%s%s%s", CONTAINER_HOST, rel[0] == '/' ? "" : "/", rel);
+	if (full && piam__container_url_allowed(full))
+		return piam__buf_puts(c, out, full);
+	if (full)
+		return piam__error(c, PIAM_ECONFIG,
+				   "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http only to loopback or the ECS/EKS agent addresses");
+	return piam__error(c, PIAM_ECONFIG, "no AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI");
+}
+
 int piam__creds_container(piam_client *c, struct piam__found *f, struct piam__looked *l)
 {
 	const char *rel = piam__config_env(c, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
@@ -162,16 +177,7 @@ int piam__creds_container(piam_client *c, struct piam__found *f, struct piam__lo
 		piam__looked(l, "container credentials (AWS_CONTAINER_CREDENTIALS_* unset)");
 		return PIAM_OK;
 	}
-	if (rel)
-		rc = piam__buf_printf(c, &url, "%s%s%s", CONTAINER_HOST, rel[0] == '/' ? "" : "/", rel);
-	else if (!piam__container_url_allowed(full))
-		return piam__error(c, PIAM_ECONFIG,
-				   "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http only to loopback or the ECS/EKS agent addresses");
-	else
-		rc = piam__buf_puts(c, &url, full);
-	if (!rc)
-		rc = container_token(c, &token);
-	if (rc)
+	if ((rc = piam__container_url(c, &url)) || (rc = container_token(c, &token)))
 		goto out;
 	h[0].name = "Authorization";
 	h[0].value = token.data;

@@ -90,7 +90,8 @@ static int sts_call(piam_client *c, const char *action, const struct piam__param
 		goto out;
 	}
 	if ((rc = piam__xml_parse(c, resp.body.data ? resp.body.data : "", resp.body.len, &doc))) {
-		rc = piam__error(c, PIAM_EPROTOCOL, "%s for %s: unreadable reply", action, r->what);
+		if (rc != PIAM_ENOMEM)
+			rc = piam__error(c, PIAM_EPROTOCOL, "%s for %s: unreadable reply", action, r->what);
 		goto out;
 	}
 	snprintf(result, sizeof(result), "%sResult/Credentials", action);

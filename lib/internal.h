@@ -141,7 +141,8 @@ const char *piam__config_region(piam_client *c);
  * [services] section, the profile's endpoint_url; none of the last four with
  * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls = true. */
 const char *piam__config_endpoint(piam_client *c, enum piam__service svc);
-/* AWS_MAX_ATTEMPTS, then the profile's max_attempts: 1..100, the first try included.
+/* AWS_MAX_ATTEMPTS, then the profile's max_attempts: 1..PIAM__MAX_ATTEMPTS (lib/http.h), the
+ * first try included.
  * 0 when neither is set (the transport uses its default); PIAM_ECONFIG (recorded) if malformed. */
 int piam__config_max_attempts(piam_client *c);
 /* AWS_CA_BUNDLE, then the profile's ca_bundle: a PEM file path, or NULL for the system's. */

@@ -302,6 +302,8 @@ static void test_settings(void)
 		} else {
 			CHECK(1);
 		}
+		if (attempts >= 0)
+			CHECK_INT(piam_client_error(c), PIAM_OK); /* getters leave no error behind */
 		if (attempts < 0)
 			CHECK(strstr(piam_client_error_message(c), "max_attempts") ||
 			      strstr(piam_client_error_message(c), "AWS_MAX_ATTEMPTS"));

@@ -210,8 +210,27 @@ static void test_url_rules(void)
 		{"http://127.0.0.256/", 0},          {"http://user@127.0.0.1/", 0},     {"ftp://127.0.0.1/", 0},
 		{"http://169.254.169.254/", 0},      {"127.0.0.1", 0},                  {"http:///x", 0},
 	};
+	struct testenv t;
+	piam__buf url = {NULL, 0, 0};
+	piam_client *c;
 	size_t i;
 
+	/* RELATIVE_URI goes to the ECS agent and wins over FULL_URI (not asked here: not loopback) */
+	if (testenv_begin(&t, NULL, NULL) == 0) {
+		setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc", 1);
+		setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/x", 1);
+		CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+		CHECK_INT(piam_client_use_environment(c, 1), PIAM_OK);
+		CHECK_INT(piam__container_url(c, &url), PIAM_OK);
+		CHECK_STR(url.data, "http://169.254.170.2/v2/credentials/abc");
+		piam__buf_free(c, &url);
+		unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+		CHECK_INT(piam__container_url(c, &url), PIAM_OK);
+		CHECK_STR(url.data, "http://127.0.0.1:1/x");
+		piam__buf_free(c, &url);
+		piam_client_free(c);
+		testenv_end(&t);
+	}
 	for (i = 0; i < PIAM__ARRAY_LEN(table); i++) {
 		CHECK_INT(piam__container_url_allowed(table[i].url), table[i].ok);
 		if (piam__container_url_allowed(table[i].url) != table[i].ok)

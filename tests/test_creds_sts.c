@@ -13,9 +13,29 @@
 #include "check.h"
 #include "config.h"
 #include "internal.h"
+#include "testalloc.h"
 #include "testenv.h"
 
 CHECK_MAIN;
+
+struct log_capture {
+	char all[65536];
+	size_t len;
+};
+
+static void capture(int level, const char *message, void *userdata)
+{
+	struct log_capture *l = userdata;
+	size_t n = strlen(message);
+
+	(void)level;
+	if (l->len + n + 2 < sizeof(l->all)) {
+		memcpy(l->all + l->len, message, n);
+		l->len += n;
+		l->all[l->len++] = '\n';
+		l->all[l->len] = '\0';
+	}
+}
 
 static const char *endpoint, *admin_id, *admin_secret, *role_read, *role_chain;
 
@@ -68,6 +88,7 @@ static void test_assume_role(void)
 	const struct piam__credentials *cr;
 	struct testenv t;
 	piam_client *c;
+	static struct log_capture log;
 	char config[2048], credentials[512], *source = NULL;
 	long long exp;
 
@@ -88,13 +109,19 @@ static void test_assume_role(void)
 		return;
 	}
 
-	/* one hop: admin's keys -> AssumeRole */
+	/* one hop: admin's keys -> AssumeRole; nothing secret logged even at TRACE */
 	c = client_for(&t, "r");
+	memset(&log, 0, sizeof(log));
+	CHECK_INT(piam_client_set_log(c, capture, PIAM_LOG_TRACE, &log), PIAM_OK);
 	CHECK_INT(piam__credentials_get(c, &cr), PIAM_OK);
 	if (cr) {
 		CHECK(strncmp(cr->access_key_id, "ASIA", 4) == 0);
 		CHECK(cr->session_token != NULL);
 		CHECK(strcmp(cr->access_key_id, admin_id) != 0);
+		CHECK(log.len > 0);
+		CHECK(strstr(log.all, cr->secret_access_key) == NULL);
+		CHECK(strstr(log.all, cr->session_token) == NULL);
+		CHECK(strstr(log.all, admin_secret) == NULL);
 	}
 	exp = c->config->expiration;
 	CHECK(exp > (long long)time(NULL) + 600 && exp <= (long long)time(NULL) + 960);
@@ -110,6 +137,33 @@ static void test_assume_role(void)
 	CHECK_INT(piam__credentials_get(c, &cr), PIAM_OK);
 	check_identity(c, "assumed-role/piam-creds-chain/piam-chain");
 	piam_client_free(c);
+
+	/* every allocation of an assume-role lookup may fail: an error, nothing leaked, no secret left */
+	{
+		struct testalloc ta;
+		piam_allocator a;
+		long n;
+		int rc = PIAM_ENOMEM;
+
+		for (n = 1; rc != PIAM_OK && n < 400; n++) {
+			memset(&ta, 0, sizeof(ta));
+			ta.forbidden = admin_secret;
+			a = testalloc_allocator(&ta);
+			if (piam_client_new(&c, &a) != PIAM_OK)
+				continue;
+			ta.fail_at = ta.calls + n;
+			if (!(rc = piam_client_use_environment(c, 1)) && !(rc = piam_client_set_profile(c, "r")))
+				rc = piam__credentials_get(c, &cr);
+			CHECK(rc == PIAM_OK || rc == PIAM_ENOMEM);
+			if (rc != PIAM_OK && rc != PIAM_ENOMEM)
+				fprintf(stderr, "sweep %ld: %s\n", n, piam_client_error_message(c));
+			piam_client_free(c);
+			CHECK_INT(ta.live, 0);
+			CHECK_INT(ta.leaked_secret, 0);
+		}
+		CHECK_INT(rc, PIAM_OK);
+		CHECK(n > 20);
+	}
 
 	/* STS refuses a forged signature: its error comes back, with the profile named */
 	c = client_for(&t, "bad");

@@ -173,9 +173,13 @@ PIAM_API int piam_client_set_credentials(piam_client *client, const char *access
 /**
  * Let the client fill what was not set explicitly from the environment, as the AWS CLI does:
  * region (AWS_REGION, AWS_DEFAULT_REGION), endpoints (AWS_ENDPOINT_URL_IAM, _STS, _S3, then
- * AWS_ENDPOINT_URL) and credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
- * AWS_SESSION_TOKEN). Off by default, so that an embedding is hermetic unless it asks.
- * Values are read when a request needs them, not by this call.
+ * AWS_ENDPOINT_URL), credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN), then the selected profile of the shared config and credentials files
+ * (assume-role, web identity, credential_process), container credentials and EC2 instance
+ * metadata; see piam/config.h and README.md, "Configuration". Off by default, so that an
+ * embedding is hermetic unless it asks: without it nothing is read from the environment or
+ * files, and no metadata endpoint is asked. Values are read when a request needs them, not by
+ * this call.
  * @param enable  1 to turn on, 0 to turn off.
  * @return PIAM_OK, PIAM_EINVAL.
  * @since 0.1
