@@ -99,37 +99,21 @@ double piam__random(piam_client *c)
 	return (double)(x >> 11) / 9007199254740992.0; /* 53 bits into [0, 1) */
 }
 
-static const char *env(piam_client *c, const char *name)
-{
-	const char *v;
-
-	if (!c->use_environment || !(v = getenv(name)) || !*v)
-		return NULL;
-	return v;
-}
-
 const char *piam__http_ca_file(piam_client *c)
 {
 	if (c->http && c->http->ca_file)
 		return c->http->ca_file;
-	return env(c, "AWS_CA_BUNDLE");
+	return piam__config_ca_bundle(c);
 }
 
 int piam__http_max_attempts(piam_client *c)
 {
-	const char *v;
-	char *end;
-	long n;
+	int n;
 
 	if (c->http && c->http->max_attempts)
 		return c->http->max_attempts;
-	if ((v = env(c, "AWS_MAX_ATTEMPTS"))) {
-		n = strtol(v, &end, 10);
-		if (*end == '\0' && n >= 1 && n <= PIAM__MAX_ATTEMPTS)
-			return (int)n;
-		piam__log(c, PIAM_LOG_WARN, "AWS_MAX_ATTEMPTS ignored: expected 1 to %d", PIAM__MAX_ATTEMPTS);
-	}
-	return PIAM__DEFAULT_ATTEMPTS;
+	n = piam__config_max_attempts(c);
+	return n ? n : PIAM__DEFAULT_ATTEMPTS;
 }
 
 PIAM_API int piam_client_set_ca_file(piam_client *client, const char *path)

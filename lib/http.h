@@ -100,7 +100,8 @@ long long piam__now_ms(piam_client *c);
 void piam__sleep_ms(piam_client *c, long ms);
 double piam__random(piam_client *c);
 
-/* Effective settings: setters first, then (with use_environment) AWS_CA_BUNDLE / AWS_MAX_ATTEMPTS. */
+/* Effective settings: the setters first, then piam__config_* (environment, then the profile).
+ * piam__http_max_attempts returns PIAM_ECONFIG (recorded) for a malformed setting. */
 const char *piam__http_ca_file(piam_client *c);
 int piam__http_max_attempts(piam_client *c);
 

@@ -392,7 +392,8 @@ int piam__request_send(piam_client *c, const struct piam__request *req, struct p
 	memset(resp, 0, sizeof(*resp));
 	if (!(h = piam__http_state(c)))
 		return PIAM_ENOMEM;
-	max = piam__http_max_attempts(c);
+	if ((max = piam__http_max_attempts(c)) < 0)
+		return max;
 	if ((rc = piam__endpoint_resolve(c, req, &ep)))
 		return rc;
 	for (attempt = 1;; attempt++) {

@@ -14,6 +14,7 @@
 enum step_kind {
 	STEP_ROLE,
 	STEP_TRUST,
+	STEP_ATTACH_PERSONALIZE,
 	STEP_S3_POLICY,
 	STEP_ATTACH_S3,
 	STEP_ATTACH_CLOUDWATCH,
@@ -69,6 +70,7 @@ struct run {
 	json_t *s3_doc;
 	char *s3_text;
 
+	char *personalize_arn; /* the guide's AmazonPersonalizeFullAccess, always attached */
 	char *cloudwatch_arn;
 	char **attached; /* the role's attached policies, as read */
 	size_t nattached;
@@ -82,6 +84,7 @@ struct run {
 static const char *const step_names[] = {
 	[STEP_ROLE] = "role",
 	[STEP_TRUST] = "trust-policy",
+	[STEP_ATTACH_PERSONALIZE] = "attach-personalize-policy",
 	[STEP_S3_POLICY] = "s3-access-policy",
 	[STEP_ATTACH_S3] = "attach-s3-access-policy",
 	[STEP_ATTACH_CLOUDWATCH] = "attach-cloudwatch",
@@ -161,6 +164,7 @@ static void run_free(struct run *r)
 		json_decref(r->trust_doc);
 	if (r->s3_doc)
 		json_decref(r->s3_doc);
+	piam__free(c, r->personalize_arn);
 	piam__free(c, r->cloudwatch_arn);
 	for (i = 0; i < r->nattached; i++)
 		piam__free(c, r->attached[i]);
@@ -379,8 +383,10 @@ static int read_state(struct run *r)
 				   r->o->account, r->account);
 	r->policy_arn = dupf(r->c, "arn:%s:iam::%s:policy%s%s", r->partition, r->account, r->o->path,
 			     piam__options_policy_name(r->o, name_buf));
+	r->personalize_arn = dupf(r->c, "arn:%s:iam::aws:policy/service-role/AmazonPersonalizeFullAccess",
+				  r->partition);
 	r->cloudwatch_arn = dupf(r->c, "arn:%s:iam::aws:policy/CloudWatchFullAccess", r->partition);
-	if (!r->policy_arn || !r->cloudwatch_arn)
+	if (!r->policy_arn || !r->personalize_arn || !r->cloudwatch_arn)
 		return PIAM_ENOMEM;
 	if (r->mode != PIAM__SETUP_TEARDOWN &&
 	    ((rc = piam__policy_trust_doc(r->o, r->account, r->region, &r->trust_doc)) ||
@@ -392,8 +398,8 @@ static int read_state(struct run *r)
 		return rc;
 	if (r->mode == PIAM__SETUP_TEARDOWN && r->role_exists && (rc = check_no_inline(r)))
 		return rc;
-	/* teardown: one detach per attachment; setup: at most role, trust, policy, two attachments */
-	max_steps = 5 + r->nbuckets + r->nattached;
+	/* teardown: one detach per attachment; setup: at most role, trust, policy, three attachments */
+	max_steps = 6 + r->nbuckets + r->nattached;
 	if (!(r->plan->steps = piam__out_alloc(r->c, max_steps * sizeof(*r->plan->steps))))
 		return PIAM_ENOMEM;
 	memset(r->plan->steps, 0, max_steps * sizeof(*r->plan->steps));
@@ -425,7 +431,9 @@ static int plan_setup(struct run *r)
 		if (rc)
 			return rc;
 	}
-	if ((rc = read_policy(r)))
+	rc = add_step(r, STEP_ATTACH_PERSONALIZE, is_attached(r, r->personalize_arn) ? ST_UNCHANGED : ST_CREATE, 0,
+		      r->personalize_arn);
+	if (rc || (rc = read_policy(r)))
 		return rc;
 	rc = add_step(r, STEP_ATTACH_S3, is_attached(r, r->policy_arn) ? ST_UNCHANGED : ST_CREATE, 0, r->policy_arn);
 	if (rc)
@@ -561,6 +569,8 @@ static int apply_step(struct run *r, struct step *s)
 		piam__free(r->c, r->policy_arn);
 		r->policy_arn = arn;
 		return PIAM_OK;
+	case STEP_ATTACH_PERSONALIZE:
+		return r->ops->attach(r->c, r->ctx, r->role, r->personalize_arn);
 	case STEP_ATTACH_S3:
 		return r->ops->attach(r->c, r->ctx, r->role, r->policy_arn);
 	case STEP_ATTACH_CLOUDWATCH:

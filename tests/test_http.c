@@ -255,10 +255,12 @@ static void test_settings(void)
 	CHECK_INT(piam_client_use_environment(c, 1), PIAM_OK);
 	CHECK_INT(piam__http_max_attempts(c), 5);
 	CHECK_STR(piam__http_ca_file(c), "/etc/env-ca.pem");
+	/* a malformed setting is an error, not silently the default */
 	setenv("AWS_MAX_ATTEMPTS", "0", 1);
-	CHECK_INT(piam__http_max_attempts(c), 3);
+	CHECK_INT(piam__http_max_attempts(c), PIAM_ECONFIG);
 	setenv("AWS_MAX_ATTEMPTS", "2x", 1);
-	CHECK_INT(piam__http_max_attempts(c), 3);
+	CHECK_INT(piam__http_max_attempts(c), PIAM_ECONFIG);
+	CHECK(strstr(piam_client_error_message(c), "AWS_MAX_ATTEMPTS") != NULL);
 
 	CHECK_INT(piam_client_set_max_attempts(c, 1), PIAM_OK);
 	CHECK_INT(piam__http_max_attempts(c), 1);

@@ -552,12 +552,13 @@ static void test_fresh_then_converged(void)
 
 	env_init(&e);
 	CHECK_INT(run(&e, PIAM__SETUP_PLAN, &p), PIAM_OK);
-	CHECK_STR(steps(p), "role=create trust-policy=create s3-access-policy=create attach-s3-access-policy=create "
-			    "bucket-policy=create bucket-policy=create");
+	CHECK_STR(steps(p), "role=create trust-policy=create attach-personalize-policy=create s3-access-policy=create "
+			    "attach-s3-access-policy=create bucket-policy=create bucket-policy=create");
 	CHECK_STR(piam_plan_role_arn(p), "arn:aws:iam::" ACCOUNT ":role/PersonalizeRole");
-	CHECK_STR(piam_plan_step_resource(p, 2), "arn:aws:iam::" ACCOUNT ":policy/PersonalizeRole-S3Access");
-	CHECK_STR(piam_plan_step_resource(p, 4), "s3://training-data");
-	CHECK_STR(piam_plan_step_resource(p, 5), "s3://exports");
+	CHECK_STR(piam_plan_step_resource(p, 2), "arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess");
+	CHECK_STR(piam_plan_step_resource(p, 3), "arn:aws:iam::" ACCOUNT ":policy/PersonalizeRole-S3Access");
+	CHECK_STR(piam_plan_step_resource(p, 5), "s3://training-data");
+	CHECK_STR(piam_plan_step_resource(p, 6), "s3://exports");
 	CHECK_INT(piam_plan_failed_step(p), -1);
 	CHECK_INT(e.f.writes, 0);
 	/* GetCallerIdentity, GetRole, GetPolicy, GetBucketPolicy x2 */
@@ -565,9 +566,10 @@ static void test_fresh_then_converged(void)
 	piam_plan_free(p);
 
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(steps(p), "role=created trust-policy=created s3-access-policy=created "
+	CHECK_STR(steps(p), "role=created trust-policy=created attach-personalize-policy=created s3-access-policy=created "
 			    "attach-s3-access-policy=created bucket-policy=created bucket-policy=created");
-	CHECK_STR(e.f.log, "CreateRole CreatePolicy AttachRolePolicy PutBucketPolicy PutBucketPolicy ");
+	CHECK_STR(e.f.log, "CreateRole AttachRolePolicy CreatePolicy AttachRolePolicy PutBucketPolicy PutBucketPolicy ");
+	CHECK(e.f.nattached == 2 && strcmp(e.f.attached[0], "arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess") == 0);
 	CHECK_STR(piam_plan_role_arn(p), "arn:aws:iam::" ACCOUNT ":role/PersonalizeRole");
 	CHECK_STR(piam_client_error_message(e.c), "");
 	CHECK(e.f.trust && strstr(e.f.trust, "personalize.amazonaws.com") && strstr(e.f.trust, ACCOUNT));
@@ -576,8 +578,9 @@ static void test_fresh_then_converged(void)
 	piam_plan_free(p);
 
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(steps(p), "role=unchanged trust-policy=unchanged s3-access-policy=unchanged "
-			    "attach-s3-access-policy=unchanged bucket-policy=unchanged bucket-policy=unchanged");
+	CHECK_STR(steps(p), "role=unchanged trust-policy=unchanged attach-personalize-policy=unchanged "
+			    "s3-access-policy=unchanged attach-s3-access-policy=unchanged bucket-policy=unchanged "
+			    "bucket-policy=unchanged");
 	CHECK_INT(e.f.writes, 0);
 	/* GetCallerIdentity, GetRole, ListRoleTags, ListAttachedRolePolicies, GetPolicy, GetPolicyVersion,
 	 * GetBucketPolicy x2 */
@@ -594,15 +597,16 @@ static void test_drift_repair(void)
 	env_init(&e);
 	CHECK_INT(piam_options_set_cloudwatch(e.o, 1), PIAM_OK);
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(e.f.log, "CreateRole CreatePolicy AttachRolePolicy AttachRolePolicy PutBucketPolicy PutBucketPolicy ");
+	CHECK_STR(e.f.log, "CreateRole AttachRolePolicy CreatePolicy AttachRolePolicy AttachRolePolicy PutBucketPolicy "
+			   "PutBucketPolicy ");
 	piam_plan_free(p);
 
 	/* someone edits the trust, detaches the CloudWatch policy and edits the S3 policy, four times */
 	free(e.f.trust);
 	e.f.trust = dup_or_null("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
 				"\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}");
-	free(e.f.attached[1]);
-	e.f.nattached = 1;
+	free(e.f.attached[2]);
+	e.f.nattached = 2;
 	add_version(&e.f, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\","
 			  "\"Resource\":\"*\"}]}");
 	add_version(&e.f, e.f.versions[1].doc);
@@ -611,15 +615,17 @@ static void test_drift_repair(void)
 	CHECK_INT(e.f.nversions, 5);
 
 	CHECK_INT(run(&e, PIAM__SETUP_PLAN, &p), PIAM_OK);
-	CHECK_STR(steps(p), "role=unchanged trust-policy=update s3-access-policy=update attach-s3-access-policy=unchanged "
-			    "attach-cloudwatch=create bucket-policy=unchanged bucket-policy=unchanged");
-	CHECK_STR(piam_plan_step_resource(p, 4), "arn:aws:iam::aws:policy/CloudWatchFullAccess");
+	CHECK_STR(steps(p), "role=unchanged trust-policy=update attach-personalize-policy=unchanged s3-access-policy=update "
+			    "attach-s3-access-policy=unchanged attach-cloudwatch=create bucket-policy=unchanged "
+			    "bucket-policy=unchanged");
+	CHECK_STR(piam_plan_step_resource(p, 5), "arn:aws:iam::aws:policy/CloudWatchFullAccess");
 	CHECK_INT(e.f.writes, 0);
 	piam_plan_free(p);
 
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(steps(p), "role=unchanged trust-policy=updated s3-access-policy=updated attach-s3-access-policy=unchanged "
-			    "attach-cloudwatch=created bucket-policy=unchanged bucket-policy=unchanged");
+	CHECK_STR(steps(p), "role=unchanged trust-policy=updated attach-personalize-policy=unchanged "
+			    "s3-access-policy=updated attach-s3-access-policy=unchanged attach-cloudwatch=created "
+			    "bucket-policy=unchanged bucket-policy=unchanged");
 	/* v1 is the oldest non-default version: it makes room for the sixth */
 	CHECK_STR(e.f.log, "UpdateAssumeRolePolicy DeletePolicyVersion CreatePolicyVersion AttachRolePolicy ");
 	CHECK_INT(e.f.nversions, 5);
@@ -659,8 +665,8 @@ static void test_foreign_role(void)
 
 	CHECK_INT(piam_options_set_adopt_existing(e.o, 1), PIAM_OK);
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(steps(p), "role=updated trust-policy=updated s3-access-policy=created attach-s3-access-policy=created "
-			    "bucket-policy=created bucket-policy=created");
+	CHECK_STR(steps(p), "role=updated trust-policy=updated attach-personalize-policy=created s3-access-policy=created "
+			    "attach-s3-access-policy=created bucket-policy=created bucket-policy=created");
 	CHECK_STR(e.f.role_tag, "true");
 	piam_plan_free(p);
 	env_free(&e);
@@ -682,7 +688,7 @@ static void test_foreign_policy_and_inline(void)
 	/* adopted, it is brought to the desired document, and stays untagged */
 	CHECK_INT(piam_options_set_adopt_existing(e.o, 1), PIAM_OK);
 	CHECK_INT(run(&e, PIAM__SETUP_PLAN, &p), PIAM_OK);
-	CHECK_STR(piam_plan_step_status(p, 2), "update");
+	CHECK_STR(piam_plan_step_status(p, 3), "update");
 	piam_plan_free(p);
 	CHECK_INT(piam_options_set_adopt_existing(e.o, 0), PIAM_OK);
 
@@ -717,7 +723,7 @@ static void test_foreign_bucket_statements(void)
 	env_init(&e);
 	e.f.buckets[0].policy = dup_or_null(foreign);
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(piam_plan_step_status(p, 4), "updated");
+	CHECK_STR(piam_plan_step_status(p, 5), "updated");
 	CHECK(strstr(e.f.buckets[0].policy, "keep-me") && strstr(e.f.buckets[0].policy, "\"Other\"") &&
 	      strstr(e.f.buckets[0].policy, PIAM_POLICY_BUCKET_SID));
 	piam_plan_free(p);
@@ -727,10 +733,10 @@ static void test_foreign_bucket_statements(void)
 	piam_plan_free(p);
 
 	CHECK_INT(run(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
-	CHECK_STR(steps(p), "bucket-policy=deleted bucket-policy=deleted detach-policy=deleted s3-access-policy=deleted "
-			    "role=deleted");
+	CHECK_STR(steps(p), "bucket-policy=deleted bucket-policy=deleted detach-policy=deleted detach-policy=deleted "
+			    "s3-access-policy=deleted role=deleted");
 	/* the foreign statement stays: PUT on the first bucket, DELETE on the second */
-	CHECK_STR(e.f.log, "PutBucketPolicy DeleteBucketPolicy DetachRolePolicy DeletePolicy DeleteRole ");
+	CHECK_STR(e.f.log, "PutBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DeletePolicy DeleteRole ");
 	CHECK_INT(piam_policy_equal(&same, e.c, e.f.buckets[0].policy, foreign), PIAM_OK);
 	CHECK_INT(same, 1);
 	CHECK(e.f.buckets[1].policy == NULL);
@@ -760,21 +766,22 @@ static void test_failure_in_the_middle(void)
 	e.f.fail = "AttachRolePolicy";
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
 	CHECK(p != NULL);
-	CHECK_INT(piam_plan_failed_step(p), 3);
-	CHECK_STR(steps(p), "role=created trust-policy=created s3-access-policy=created attach-s3-access-policy=failed "
-			    "bucket-policy=create bucket-policy=create");
+	CHECK_INT(piam_plan_failed_step(p), 2);
+	CHECK_STR(steps(p), "role=created trust-policy=created attach-personalize-policy=failed s3-access-policy=create "
+			    "attach-s3-access-policy=create bucket-policy=create bucket-policy=create");
 	msg = piam_client_error_message(e.c);
-	CHECK(strstr(msg, "step attach-s3-access-policy") != NULL);
+	CHECK(strstr(msg, "step attach-personalize-policy") != NULL);
 	CHECK(strstr(msg, "AccessDenied") != NULL);
-	CHECK(strstr(msg, "already done: role created, trust-policy created, s3-access-policy created") != NULL);
+	CHECK(strstr(msg, "already done: role created, trust-policy created") != NULL);
 	CHECK_STR(piam_client_error_aws_code(e.c), "AccessDenied");
 	CHECK_INT(piam_client_error_http_status(e.c), 403);
 	piam_plan_free(p);
 
 	e.f.fail = NULL;
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(steps(p), "role=unchanged trust-policy=unchanged s3-access-policy=unchanged "
-			    "attach-s3-access-policy=created bucket-policy=created bucket-policy=created");
+	CHECK_STR(steps(p), "role=unchanged trust-policy=unchanged attach-personalize-policy=created "
+			    "s3-access-policy=created attach-s3-access-policy=created bucket-policy=created "
+			    "bucket-policy=created");
 	piam_plan_free(p);
 
 	e.f.fail = "DeletePolicy";
@@ -813,8 +820,10 @@ static void test_wait_and_progress(void)
 	CHECK_INT(piam_options_set_progress(e.o, on_progress, &log), PIAM_OK);
 	slept_ms = 0;
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(steps(p), "role=created trust-policy=created s3-access-policy=created attach-s3-access-policy=created");
-	CHECK_STR(log.text, "role:create role:created trust-policy:create trust-policy:created s3-access-policy:create "
+	CHECK_STR(steps(p), "role=created trust-policy=created attach-personalize-policy=created s3-access-policy=created "
+			    "attach-s3-access-policy=created");
+	CHECK_STR(log.text, "role:create role:created trust-policy:create trust-policy:created "
+			    "attach-personalize-policy:create attach-personalize-policy:created s3-access-policy:create "
 			    "s3-access-policy:created attach-s3-access-policy:create attach-s3-access-policy:created "
 			    "wait-role:waiting wait-role:visible ");
 	CHECK_INT(slept_ms, 0);
@@ -830,7 +839,8 @@ static void test_partition_from_region(void)
 	env_init(&e);
 	CHECK_INT(piam_client_set_region(e.c, "cn-north-1"), PIAM_OK);
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(piam_plan_step_resource(p, 2), "arn:aws-cn:iam::" ACCOUNT ":policy/PersonalizeRole-S3Access");
+	CHECK_STR(piam_plan_step_resource(p, 2), "arn:aws-cn:iam::aws:policy/service-role/AmazonPersonalizeFullAccess");
+	CHECK_STR(piam_plan_step_resource(p, 3), "arn:aws-cn:iam::" ACCOUNT ":policy/PersonalizeRole-S3Access");
 	CHECK(strstr(e.f.trust, "arn:aws-cn:personalize:cn-north-1:" ACCOUNT ":*") != NULL);
 	CHECK(strstr(e.f.buckets[0].policy, "arn:aws-cn:s3:::training-data") != NULL);
 	piam_plan_free(p);

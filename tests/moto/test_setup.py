@@ -97,6 +97,9 @@ def role_exists(role):
         return False
 
 
+PERSONALIZE_ARN = "arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess"
+
+
 def policy_arn(role):
     return f"arn:aws:iam::{ACCOUNT}:policy/{role}-S3Access"
 
@@ -107,8 +110,9 @@ def test_whole_sequence():
 
     r = piam("plan", role, [bucket])
     check(r.rc == 0, f"plan exits 0: {r.err}")
-    check(r.statuses() == [("role", "create"), ("trust-policy", "create"), ("s3-access-policy", "create"),
-                           ("attach-s3-access-policy", "create"), ("bucket-policy", "create")], f"plan: {r.out}")
+    check(r.statuses() == [("role", "create"), ("trust-policy", "create"), ("attach-personalize-policy", "create"),
+                           ("s3-access-policy", "create"), ("attach-s3-access-policy", "create"),
+                           ("bucket-policy", "create")], f"plan: {r.out}")
     check(r.writes == [], f"plan sends no write: {r.writes}")
     check(not role_exists(role), "plan created nothing")
 
@@ -117,9 +121,10 @@ def test_whole_sequence():
     arn = f"arn:aws:iam::{ACCOUNT}:role/{role}"
     check(r.out.splitlines()[-1] == arn, f"setup's last line is the role ARN: {r.out}")
     check(all(s[1] == "created" for s in r.steps()), f"setup: every step created: {r.out}")
-    check(r.writes == ["CreateRole", "CreatePolicy", "AttachRolePolicy", "PutBucketPolicy"], f"writes: {r.writes}")
+    check(r.writes == ["CreateRole", "AttachRolePolicy", "CreatePolicy", "AttachRolePolicy", "PutBucketPolicy"],
+          f"writes: {r.writes}")
     fresh_http = len(r.http)
-    check(fresh_http == len(r.ops) == 8, f"fresh setup: 8 requests (4 reads, 4 writes), got {len(r.http)}")
+    check(fresh_http == len(r.ops) == 9, f"fresh setup: 9 requests (4 reads, 5 writes), got {len(r.http)}")
     print(f"fresh setup: {len(r.http)} HTTP requests ({len(r.ops) - len(r.writes)} reads, {len(r.writes)} writes)")
 
     got = iam.get_role(RoleName=role)["Role"]
@@ -130,13 +135,13 @@ def test_whole_sequence():
     check(trust["Statement"][0]["Principal"] == {"Service": "personalize.amazonaws.com"}, f"trust: {trust}")
     check("aws:SourceAccount" in json.dumps(trust), "trust has the confused-deputy guard")
     attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]
-    check(attached == [policy_arn(role)], f"attached: {attached}")
+    check(attached == [PERSONALIZE_ARN, policy_arn(role)], f"attached: {attached}")
     sids = [s.get("Sid") for s in statements(bucket_policy(bucket))]
     check(sids == ["PersonalizeS3BucketAccessPolicy"], f"bucket policy: {sids}")
 
     r = piam("setup", role, [bucket])
     check(r.rc == 0, "second setup exits 0")
-    check(all(s[1] == "unchanged" for s in r.steps()) and len(r.steps()) == 5, f"converged: {r.out}")
+    check(all(s[1] == "unchanged" for s in r.steps()) and len(r.steps()) == 6, f"converged: {r.out}")
     check(r.writes == [], f"converged setup sends no write: {r.writes}")
     check(all(m in ("GET", "POST") for m in r.http), f"converged setup: only GET (S3) and POST (IAM/STS reads)")
     check(len(r.http) == len(r.ops), "one HTTP exchange per operation")
@@ -144,16 +149,17 @@ def test_whole_sequence():
 
     r = piam("setup", role, [bucket], "--json", verbose=False)
     doc = json.loads(r.out)
-    check(doc["role_arn"] == arn and [s["status"] for s in doc["steps"]] == ["unchanged"] * 5, f"json: {r.out}")
+    check(doc["role_arn"] == arn and [s["status"] for s in doc["steps"]] == ["unchanged"] * 6, f"json: {r.out}")
     check(set(doc["steps"][0]) == {"step", "resource", "status"}, "json step fields")
 
     r = piam("teardown", role, [bucket])
     check(r.rc == 0, f"teardown exits 0: {r.err}")
-    check(r.statuses() == [("bucket-policy", "deleted"), ("detach-policy", "deleted"), ("s3-access-policy", "deleted"),
-                           ("role", "deleted")], f"teardown: {r.out}")
+    check(r.statuses() == [("bucket-policy", "deleted"), ("detach-policy", "deleted"), ("detach-policy", "deleted"),
+                           ("s3-access-policy", "deleted"), ("role", "deleted")], f"teardown: {r.out}")
     check(not role_exists(role), "role deleted")
     check(bucket_policy(bucket) is None, "bucket policy deleted")
-    check(r.writes == ["DeleteBucketPolicy", "DetachRolePolicy", "DeletePolicy", "DeleteRole"], f"teardown: {r.writes}")
+    check(r.writes == ["DeleteBucketPolicy", "DetachRolePolicy", "DetachRolePolicy", "DeletePolicy", "DeleteRole"],
+          f"teardown: {r.writes}")
     print(f"teardown: {len(r.http)} HTTP requests ({len(r.ops) - len(r.writes)} reads, {len(r.writes)} writes)")
     r = piam("teardown", role, [bucket])
     check(r.rc == 0 and r.writes == [], f"second teardown succeeds without writes: {r.out} {r.err}")
@@ -232,8 +238,9 @@ def test_drift_repair():
         iam.create_policy_version(PolicyArn=policy_arn(role), PolicyDocument=wide, SetAsDefault=True)
 
     r = piam("plan", role, [bucket], "--cloudwatch")
-    check(r.statuses() == [("role", "unchanged"), ("trust-policy", "update"), ("s3-access-policy", "update"),
-                           ("attach-s3-access-policy", "unchanged"), ("attach-cloudwatch", "create"),
+    check(r.statuses() == [("role", "unchanged"), ("trust-policy", "update"), ("attach-personalize-policy", "unchanged"),
+                           ("s3-access-policy", "update"), ("attach-s3-access-policy", "unchanged"),
+                           ("attach-cloudwatch", "create"),
                            ("bucket-policy", "unchanged")], f"drift plan: {r.out}")
     r = piam("setup", role, [bucket], "--cloudwatch")
     check(r.rc == 0, f"drift repair: {r.err}")
@@ -313,17 +320,18 @@ def test_failure_in_the_middle():
     check(r.rc == 1, f"denied step fails the run: {r.rc}")
     out = json.loads(r.out)
     check(out["failed_step"] == "bucket-policy", f"failed step named in JSON: {r.out}")
-    check([s["status"] for s in out["steps"]] == ["created", "created", "created", "created", "failed"],
+    check([s["status"] for s in out["steps"]] == ["created", "created", "created", "created", "created", "failed"],
           f"what was done: {r.out}")
     check("AccessDenied" in r.err and "step bucket-policy" in r.err and
-          "already done: role created, trust-policy created, s3-access-policy created, "
-          "attach-s3-access-policy created" in r.err, f"stderr names the step and what was done: {r.err}")
+          "already done: role created, trust-policy created, attach-personalize-policy created, "
+          "s3-access-policy created, attach-s3-access-policy created" in r.err, f"stderr names the step and what was done: {r.err}")
     check(role_exists(role) and bucket_policy(bucket) is None, "the account holds what was done, no more")
 
     r = piam("setup", role, [bucket])
     check(r.rc == 0, f"re-run converges: {r.err}")
-    check(r.statuses() == [("role", "unchanged"), ("trust-policy", "unchanged"), ("s3-access-policy", "unchanged"),
-                           ("attach-s3-access-policy", "unchanged"), ("bucket-policy", "created")], f"re-run: {r.out}")
+    check(r.statuses() == [("role", "unchanged"), ("trust-policy", "unchanged"), ("attach-personalize-policy", "unchanged"),
+                           ("s3-access-policy", "unchanged"), ("attach-s3-access-policy", "unchanged"),
+                           ("bucket-policy", "created")], f"re-run: {r.out}")
     check(r.writes == ["PutBucketPolicy"], f"re-run only does what was left: {r.writes}")
     r = piam("teardown", role, [bucket])
     check(r.rc == 0, "half: teardown")

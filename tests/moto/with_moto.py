@@ -105,6 +105,7 @@ def main(argv):
     try:
         env = dict(os.environ)
         env.update(client_env)
+        env["AWS_EC2_METADATA_DISABLED"] = "true"  # never ask a real metadata address
         return subprocess.run(argv, env=env).returncode
     finally:
         stop(proc)
