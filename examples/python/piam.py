@@ -347,7 +347,7 @@ class Client:
         items = list(headers.items()) if isinstance(headers, dict) else list(headers)
         names = (ctypes.c_char_p * len(items))(*[_b(n) for n, _ in items])
         values = (ctypes.c_char_p * len(items))(*[_b(v) for _, v in items])
-        body = body.encode() if isinstance(body, str) else bytes(body)
+        body = b"" if body is None else body.encode() if isinstance(body, str) else bytes(body)
         count = ctypes.c_size_t()
         self._check(library.piam_sign_request(ctypes.byref(count), self._ptr, _b(service), _b(region), time, flags,
                                               expires, _b(method), _b(path), _b(query), names, values, len(items),
