@@ -36,6 +36,7 @@ LOG_NONE, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG_TRACE = range(6)
 _c_char_pp = ctypes.POINTER(ctypes.c_char_p)
 _LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
 _PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p)
+_CREDENTIALS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
 
 # name: (restype, argtypes). Opaque handles are plain void pointers: piam has no struct layout a
 # binding must copy (the allocator struct of piam_client_new is optional and passed as NULL).
@@ -57,6 +58,8 @@ _PROTOTYPES = {
     "piam_client_set_timeouts": (_I, [_P, ctypes.c_long, ctypes.c_long]),
     "piam_client_set_log": (_I, [_P, _LOG_FN, _I, _P]),
     "piam_client_set_profile": (_I, [_P, _S]),
+    "piam_client_set_credentials_provider": (_I, [_P, _CREDENTIALS_FN, _P]),
+    "piam_credentials_set": (_I, [_P, _S, _S, _S, ctypes.c_longlong]),
     "piam_client_set_max_attempts": (_I, [_P, _I]),
     "piam_client_credentials_source": (_I, [ctypes.POINTER(_P), _P]),
     "piam_client_error": (_I, [_P]),
@@ -288,6 +291,30 @@ class Client:
         cb = _LOG_FN(lambda lvl, msg, _userdata: fn(lvl, msg.decode(errors="replace")))
         self._check(library.piam_client_set_log(self._ptr, cb, level, None))
         self._callbacks["log"] = cb
+
+    def set_credentials_provider(self, fn):
+        """Ask fn() for credentials when a request needs them (and again before they expire):
+        it returns None (piam goes on down its chain) or (access_key_id, secret_access_key,
+        session_token or None, expiration in epoch seconds or 0). An exception in fn fails the
+        request with PIAM_ECREDENTIALS. None removes the provider."""
+        if fn is None:
+            self._check(library.piam_client_set_credentials_provider(self._ptr, _CREDENTIALS_FN(), None))
+            self._callbacks.pop("credentials", None)
+            return
+
+        def provider(out, _userdata):
+            try:
+                creds = fn()
+                if creds is None:
+                    return 0
+                key, secret, token, expiration = (tuple(creds) + (None, 0))[:4]
+                return library.piam_credentials_set(out, _b(key), _b(secret), _b(token), expiration or 0)
+            except Exception:  # noqa: BLE001 - nothing may unwind through C
+                return -5  # PIAM_ECREDENTIALS
+
+        cb = _CREDENTIALS_FN(provider)
+        self._check(library.piam_client_set_credentials_provider(self._ptr, cb, None))
+        self._callbacks["credentials"] = cb
 
     def credentials_source(self):
         """Where the next request's credentials come from (never the secret)."""

@@ -74,6 +74,16 @@ def unit():
         raises(lambda: client.policy_equal("{", "{}"), "PIAM_EPOLICY", "malformed policy")
         raises(lambda: client.credentials_source(), "PIAM_ECREDENTIALS", "no credentials, hermetic")
 
+        # a credentials provider: asked when needed; an exception fails with PIAM_ECREDENTIALS
+        asked = []
+        client.set_credentials_provider(lambda: asked.append(1) or ("AKIDPROVIDED", "provided-secret", None, 0))
+        check("callback" in client.credentials_source() and asked, f"provider: {asked}")
+        signed = dict(client.sign("service", "us-east-1", 1440938160, "GET", "/", {"Host": "example.amazonaws.com"}))
+        check("Credential=AKIDPROVIDED/" in signed["Authorization"], f"signed with the provider's key: {signed}")
+        client.set_credentials_provider(lambda: 1 / 0)
+        raises(lambda: client.credentials_source(), "PIAM_ECREDENTIALS", "provider raising")
+        client.set_credentials_provider(None)
+
         # the SigV4 suite's get-vanilla case
         client.set_credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
         headers = client.sign("service", "us-east-1", 1440938160, "GET", "/", {"Host": "example.amazonaws.com"})
