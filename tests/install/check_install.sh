@@ -25,7 +25,8 @@ for f in libpiam.so.1.0.0 libpiam.so.1 libpiam.so libpiam.a; do
 	[ -e "$libdir/$f" ] && ok || bad "$f not installed in $libdir"
 done
 [ -f "$(find "$tmp/root" -path '*/include/piam/piam.h' | head -n 1)" ] && ok || bad "piam/piam.h not installed"
-[ -x "$(find "$tmp/root" -path '*/bin/piam' | head -n 1)" ] && ok || bad "the piam command not installed"
+cli=$(find "$tmp/root" -path '*/bin/piam' | head -n 1)
+[ -x "$cli" ] && ok || bad "the piam command not installed"
 
 # shared
 cc -o "$tmp/app" "$src/consumer.c" $(pkg-config --cflags --libs piam) && ok || bad "shared build"
@@ -37,6 +38,9 @@ privlibs=$(pkg-config --static --libs piam | tr ' ' '\n' | grep -v '^-lpiam$' | 
 cc -o "$tmp/app_static" "$src/consumer.c" $(pkg-config --cflags piam) "$libdir/libpiam.a" $privlibs && ok || bad "static build with: $privlibs"
 if ldd "$tmp/app_static" | grep -q libpiam; then bad "static program still needs libpiam.so"; else ok; fi
 "$tmp/app_static" >/dev/null && ok || bad "static run"
+
+# the installed command runs with the installed library
+[ "$(LD_LIBRARY_PATH="$libdir" "$cli" --version 2>&1)" = "piam $(pkg-config --modversion piam)" ] && ok || bad "piam --version"
 
 # the man page, where scdoc built it
 if [ "$man" = yes ]; then
