@@ -1,4 +1,5 @@
-/* HTTP over libcurl: one reused easy handle per client, timeouts, a reply cap; the only libcurl user. */
+/* HTTP over libcurl: one multi handle per client (its connections reused), exchanges run together,
+ * timeouts, a reply cap; the only libcurl user. */
 #include <curl/curl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,11 +32,19 @@ struct piam__http *piam__http_state(piam_client *c)
 void piam__http_free(piam_client *c)
 {
 	struct piam__http *h = c->http;
+	size_t i;
 
 	if (!h)
 		return;
-	if (h->easy)
-		curl_easy_cleanup(h->easy);
+	piam__http_ahead_drop(c);
+	for (i = 0; i < h->neasy; i++) {
+		if (h->multi)
+			curl_multi_remove_handle(h->multi, h->easy[i]);
+		curl_easy_cleanup(h->easy[i]);
+	}
+	piam__free(c, h->easy);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
 	piam__free(c, h->ca_file);
 	piam__free(c, h);
 	c->http = NULL;
@@ -297,75 +306,86 @@ static int map_curl_error(piam_client *c, CURLcode rc, const struct transfer *t,
 	}
 }
 
+void piam__http_error_save(const piam_client *c, struct piam__http_error *e)
+{
+	e->code = c->err_code;
+	e->http_status = c->err_http_status;
+	memcpy(e->message, c->err_message, sizeof(e->message));
+	memcpy(e->aws_code, c->err_aws_code, sizeof(e->aws_code));
+	memcpy(e->request_id, c->err_request_id, sizeof(e->request_id));
+}
+
+void piam__http_error_restore(piam_client *c, const struct piam__http_error *e)
+{
+	c->err_code = e->code;
+	c->err_http_status = e->http_status;
+	memcpy(c->err_message, e->message, sizeof(e->message));
+	memcpy(c->err_aws_code, e->aws_code, sizeof(e->aws_code));
+	memcpy(c->err_request_id, e->request_id, sizeof(e->request_id));
+}
+
+/* What one exchange of a batch keeps while libcurl runs it. */
+struct xfer {
+	struct transfer t;
+	struct curl_slist *list;
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode crc;
+	long long start;
+	int added;
+};
+
 #define SETOPT(opt, val)                                              \
 	do {                                                          \
 		if ((crc = curl_easy_setopt(easy, opt, val)) != CURLE_OK) \
 			goto curl_failed;                             \
 	} while (0)
 
-int piam__http_send(piam_client *c, const char *method, const char *url,
-		    const struct piam__sig_header *headers, size_t nheaders,
-		    const void *body, size_t body_len, long timeout_ms,
-		    struct piam__http_response *resp)
+/* Options for one exchange on a reset handle. Errors are recorded and returned. */
+static int prepare(piam_client *c, CURL *easy, struct piam__http_exchange *x, struct xfer *f)
 {
-	struct piam__http *h;
-	struct transfer t = {c, resp, 0, 0};
-	struct curl_slist *list = NULL, *tmp;
-	char errbuf[CURL_ERROR_SIZE] = "";
 	char line[8192]; /* one header; session tokens run to several KB */
+	struct curl_slist *tmp;
 	const char *ca;
 	CURLcode crc;
-	CURL *easy;
-	long long start;
-	long connects = 0;
 	size_t i;
 	int rc = PIAM_OK, has_content_type = 0;
 
-	memset(resp, 0, sizeof(*resp));
-	if (!(h = piam__http_state(c)))
-		return PIAM_ENOMEM;
-	if (!h->easy && !(h->easy = curl_easy_init()))
-		return piam__error(c, PIAM_ENOMEM, "cannot create a libcurl handle");
-	easy = h->easy;
-	/* Reset drops the previous request's options but keeps the live connections. */
-	curl_easy_reset(easy);
+	for (i = 0; i < x->nheaders; i++) {
+		size_t nlen = strlen(x->headers[i].name), vlen = strlen(x->headers[i].value);
 
-	for (i = 0; i < nheaders; i++) {
-		size_t nlen = strlen(headers[i].name), vlen = strlen(headers[i].value);
-
-		if (strcasecmp(headers[i].name, "Content-Type") == 0)
+		if (strcasecmp(x->headers[i].name, "Content-Type") == 0)
 			has_content_type = 1;
 		if (nlen + vlen + 3 > sizeof(line)) {
-			rc = piam__error(c, PIAM_EINVAL, "header %s too long", headers[i].name);
+			rc = piam__error(c, PIAM_EINVAL, "header %s too long", x->headers[i].name);
 			goto out;
 		}
-		memcpy(line, headers[i].name, nlen);
+		memcpy(line, x->headers[i].name, nlen);
 		memcpy(line + nlen, ": ", 2);
-		memcpy(line + nlen + 2, headers[i].value, vlen + 1);
-		if (!(tmp = curl_slist_append(list, line)))
+		memcpy(line + nlen + 2, x->headers[i].value, vlen + 1);
+		if (!(tmp = curl_slist_append(f->list, line)))
 			goto nomem;
-		list = tmp;
+		f->list = tmp;
 	}
 	/* curl would wait for "100 Continue" before larger bodies; AWS does not need the round trip. */
-	if (!(tmp = curl_slist_append(list, "Expect:")))
+	if (!(tmp = curl_slist_append(f->list, "Expect:")))
 		goto nomem;
-	list = tmp;
+	f->list = tmp;
 	/* Nor may curl label a body as a form on its own: what is sent is what was signed. */
-	if (!has_content_type && !(tmp = curl_slist_append(list, "Content-Type:")))
+	if (!has_content_type && !(tmp = curl_slist_append(f->list, "Content-Type:")))
 		goto nomem;
-	list = tmp;
+	f->list = tmp;
 
-	SETOPT(CURLOPT_URL, url);
-	SETOPT(CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "GET") == 0)
+	SETOPT(CURLOPT_URL, x->url);
+	SETOPT(CURLOPT_CUSTOMREQUEST, x->method);
+	if (strcmp(x->method, "GET") == 0)
 		SETOPT(CURLOPT_HTTPGET, 1L);
-	else if (strcmp(method, "HEAD") == 0)
+	else if (strcmp(x->method, "HEAD") == 0)
 		SETOPT(CURLOPT_NOBODY, 1L);
-	if (body_len || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
-		SETOPT(CURLOPT_POSTFIELDS, body_len ? body : "");
-		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	if (x->body_len || strcmp(x->method, "POST") == 0 || strcmp(x->method, "PUT") == 0) {
+		SETOPT(CURLOPT_POSTFIELDS, x->body_len ? x->body : "");
+		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
 	}
-	SETOPT(CURLOPT_HTTPHEADER, list);
+	SETOPT(CURLOPT_HTTPHEADER, f->list);
 	SETOPT(CURLOPT_USERAGENT, USER_AGENT);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -377,45 +397,193 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
 	/* A short per-call timeout (IMDS) bounds the connect too. */
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS,
-	       timeout_ms > 0 && timeout_ms < c->connect_timeout_ms ? timeout_ms : c->connect_timeout_ms);
-	SETOPT(CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : c->timeout_ms);
-	SETOPT(CURLOPT_ERRORBUFFER, errbuf);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, x->timeout_ms > 0 && x->timeout_ms < c->connect_timeout_ms
+						  ? x->timeout_ms
+						  : c->connect_timeout_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, x->timeout_ms > 0 ? x->timeout_ms : c->timeout_ms);
+	SETOPT(CURLOPT_ERRORBUFFER, f->errbuf);
 	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
-	SETOPT(CURLOPT_WRITEDATA, &t);
+	SETOPT(CURLOPT_WRITEDATA, &f->t);
 	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
-	SETOPT(CURLOPT_HEADERDATA, &t);
+	SETOPT(CURLOPT_HEADERDATA, &f->t);
+	SETOPT(CURLOPT_PRIVATE, (void *)f);
 	if ((ca = piam__http_ca_file(c)))
 		SETOPT(CURLOPT_CAINFO, ca);
-
-	start = piam__now_ms(c);
-	h->requests++;
-	crc = curl_easy_perform(easy);
-	if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
-		h->connections += (unsigned long)connects;
-	if (crc != CURLE_OK) {
-		rc = map_curl_error(c, crc, &t, method, url, errbuf);
-		piam__log(c, PIAM_LOG_DEBUG, "%s %s: failed: %s", method, url, c->err_message);
-		goto out;
-	}
-	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &resp->status);
-	piam__log(c, PIAM_LOG_DEBUG, "%s %s -> %ld (%lld ms, %zu bytes)%s%s", method, url, resp->status,
-		  piam__now_ms(c) - start, resp->body.len, resp->request_id[0] ? " request id " : "",
-		  resp->request_id);
 	goto out;
 
 curl_failed:
-	rc = map_curl_error(c, crc, &t, method, url, errbuf);
+	rc = map_curl_error(c, crc, &f->t, x->method, x->url, f->errbuf);
 	goto out;
 nomem:
 	rc = piam__error(c, PIAM_ENOMEM, "out of memory in libcurl");
 out:
-	/* The handle must not keep pointers into this frame or into the freed list. */
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
-	curl_slist_free_all(list);
 	piam__wipe(line, sizeof(line)); /* it held the Authorization and session token lines */
 	return rc;
+}
+
+/* The client's multi handle, and at least `n` easy handles to run on it. */
+static int handles(piam_client *c, struct piam__http *h, size_t n)
+{
+	void **more;
+
+	if (!h->multi) {
+		if (!(h->multi = curl_multi_init()))
+			return piam__error(c, PIAM_ENOMEM, "cannot create a libcurl handle");
+		/* A few connections per host overlap the reads; more would only crowd the server. */
+		curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)PIAM__HTTP_MAX_HOST_CONNECTIONS);
+	}
+	if (n > h->neasy) {
+		if (!(more = piam__realloc(c, h->easy, n * sizeof(*more))))
+			return PIAM_ENOMEM;
+		h->easy = more;
+		while (h->neasy < n) {
+			if (!(h->easy[h->neasy] = curl_easy_init()))
+				return piam__error(c, PIAM_ENOMEM, "cannot create a libcurl handle");
+			h->neasy++;
+		}
+	}
+	return PIAM_OK;
+}
+
+/* Wait for every added transfer; each one's result lands in its xfer. */
+static int run(piam_client *c, struct piam__http *h)
+{
+	CURLMcode mc;
+	CURLMsg *msg;
+	struct xfer *f;
+	int running = 1, left;
+
+	while (running) {
+		if ((mc = curl_multi_perform(h->multi, &running)) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(h->multi, &left)))
+			if (msg->msg == CURLMSG_DONE &&
+			    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&f) == CURLE_OK && f)
+				f->crc = msg->data.result;
+		if (running && (mc = curl_multi_poll(h->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+			break;
+	}
+	if (running)
+		return piam__error(c, mc == CURLM_OUT_OF_MEMORY ? PIAM_ENOMEM : PIAM_ENETWORK, "libcurl: %s",
+				   curl_multi_strerror(mc));
+	return PIAM_OK;
+}
+
+int piam__http_send_many(piam_client *c, struct piam__http_exchange *x, size_t n)
+{
+	struct piam__http *h;
+	struct xfer *f = NULL;
+	struct piam__http_error first;
+	size_t i, nfail = 0;
+	long connects;
+	int rc;
+
+	memset(&first, 0, sizeof(first));
+	for (i = 0; i < n; i++) {
+		memset(x[i].resp, 0, sizeof(*x[i].resp));
+		x[i].rc = PIAM_OK;
+	}
+	if (!(h = piam__http_state(c)))
+		rc = PIAM_ENOMEM;
+	else if (!(rc = handles(c, h, n)) && !(f = piam__calloc(c, n ? n : 1, sizeof(*f))))
+		rc = PIAM_ENOMEM;
+	if (rc) {
+		for (i = 0; i < n; i++)
+			x[i].rc = rc;
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		f[i].t.c = c;
+		f[i].t.resp = x[i].resp;
+		f[i].crc = CURLE_OK;
+		/* Reset drops the previous request's options but not the multi handle's connections. */
+		curl_easy_reset(h->easy[i]);
+		if ((x[i].rc = prepare(c, h->easy[i], &x[i], &f[i])) == PIAM_OK) {
+			if (curl_multi_add_handle(h->multi, h->easy[i]) != CURLM_OK)
+				x[i].rc = piam__error(c, PIAM_ENOMEM, "out of memory in libcurl");
+			else
+				f[i].added = 1;
+		}
+		if (x[i].rc)
+			piam__http_error_save(c, &x[i].err);
+		f[i].start = piam__now_ms(c);
+		if (f[i].added)
+			h->requests++;
+	}
+	rc = run(c, h);
+	for (i = 0; i < n; i++) {
+		if (!f[i].added)
+			continue;
+		curl_multi_remove_handle(h->multi, h->easy[i]);
+		connects = 0;
+		if (curl_easy_getinfo(h->easy[i], CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
+			h->connections += (unsigned long)connects;
+		if (rc) {
+			x[i].rc = rc;
+			piam__http_error_save(c, &x[i].err);
+		} else if (f[i].crc != CURLE_OK) {
+			x[i].rc = map_curl_error(c, f[i].crc, &f[i].t, x[i].method, x[i].url, f[i].errbuf);
+			piam__log(c, PIAM_LOG_DEBUG, "%s %s: failed: %s", x[i].method, x[i].url, c->err_message);
+			piam__http_error_save(c, &x[i].err);
+		} else {
+			curl_easy_getinfo(h->easy[i], CURLINFO_RESPONSE_CODE, &x[i].resp->status);
+			piam__log(c, PIAM_LOG_DEBUG, "%s %s -> %ld (%lld ms, %zu bytes)%s%s", x[i].method, x[i].url,
+				  x[i].resp->status, piam__now_ms(c) - f[i].start, x[i].resp->body.len,
+				  x[i].resp->request_id[0] ? " request id " : "", x[i].resp->request_id);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		/* The handles must not keep pointers into the freed lists and buffers. */
+		curl_easy_setopt(h->easy[i], CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(h->easy[i], CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(h->easy[i], CURLOPT_PRIVATE, NULL);
+		curl_slist_free_all(f[i].list);
+		if (x[i].rc && !nfail++)
+			first = x[i].err;
+	}
+	piam__free(c, f);
+	/* The client's error is the first failure's, in the order given. */
+	if (nfail)
+		piam__http_error_restore(c, &first);
+	for (i = 0; i < n; i++)
+		if (x[i].rc)
+			return x[i].rc;
+	return PIAM_OK;
+}
+
+int piam__http_send(piam_client *c, const char *method, const char *url,
+		    const struct piam__sig_header *headers, size_t nheaders,
+		    const void *body, size_t body_len, long timeout_ms,
+		    struct piam__http_response *resp)
+{
+	struct piam__http_exchange x;
+
+	memset(&x, 0, sizeof(x));
+	x.method = method;
+	x.url = url;
+	x.headers = headers;
+	x.nheaders = nheaders;
+	x.body = body;
+	x.body_len = body_len;
+	x.timeout_ms = timeout_ms;
+	x.resp = resp;
+	return piam__http_send_many(c, &x, 1);
+}
+
+void piam__http_ahead_drop(piam_client *c)
+{
+	struct piam__http *h = c->http;
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->nahead; i++) {
+		piam__buf_wipe(c, &h->ahead[i].key);
+		piam__http_response_free(c, &h->ahead[i].resp);
+	}
+	piam__free(c, h->ahead);
+	h->ahead = NULL;
+	h->nahead = 0;
 }
 
 void piam__http_response_free(piam_client *c, struct piam__http_response *resp)

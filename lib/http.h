@@ -34,6 +34,39 @@ int piam__http_send(piam_client *c, const char *method, const char *url,
 		    const struct piam__sig_header *headers, size_t nheaders,
 		    const void *body, size_t body_len, long timeout_ms,
 		    struct piam__http_response *resp);
+/* The client's last error, saved to be put back later (an exchange of a batch, a reply read ahead). */
+struct piam__http_error {
+	int code;
+	long http_status;
+	char message[PIAM__ERRMSG_MAX];
+	char aws_code[PIAM__ERRCODE_MAX];
+	char request_id[PIAM__REQID_MAX];
+};
+void piam__http_error_save(const piam_client *c, struct piam__http_error *e);
+void piam__http_error_restore(piam_client *c, const struct piam__http_error *e);
+
+/* One exchange of piam__http_send_many: the arguments of piam__http_send, and its result. */
+struct piam__http_exchange {
+	const char *method;
+	const char *url;
+	const struct piam__sig_header *headers;
+	size_t nheaders;
+	const void *body;
+	size_t body_len;
+	long timeout_ms;
+	struct piam__http_response *resp; /* filled as by piam__http_send; freed by the caller */
+	int rc;                           /* out: what piam__http_send would have returned */
+	struct piam__http_error err;      /* out: the error recorded for rc, when rc != 0 */
+};
+
+/*
+ * Run `n` exchanges at once on the client's multi handle (at most
+ * PIAM__HTTP_MAX_HOST_CONNECTIONS connections per host, kept alive between calls) and wait for
+ * all. Each exchange gets its own result, as piam__http_send would give it; the client's error
+ * is left as the first failed one's (in the order given), and that one's code is returned.
+ */
+int piam__http_send_many(piam_client *c, struct piam__http_exchange *x, size_t n);
+
 /* Wipes the body (it may hold credentials) and frees it. Accepts NULL. */
 void piam__http_response_free(piam_client *c, struct piam__http_response *resp);
 
@@ -53,9 +86,20 @@ typedef int (*piam__send_fn)(piam_client *c, const char *method, const char *url
 #define PIAM__DEFAULT_ATTEMPTS 3
 #define PIAM__MAX_ATTEMPTS 20
 #define PIAM__BUCKET_REGIONS 8
+#define PIAM__HTTP_MAX_HOST_CONNECTIONS 6
+
+/* A reply read ahead (lib/request.c: piam__request_read_ahead), until the same request asks for it. */
+struct piam__http_ahead {
+	piam__buf key; /* the request, as piam__request_send would send it */
+	int rc;
+	struct piam__http_response resp;
+	struct piam__http_error err;
+};
 
 struct piam__http {
-	void *easy;       /* CURL *, created on first send */
+	void *multi;      /* CURLM *, created on first send; it keeps the connections */
+	void **easy;      /* CURL *, one per exchange of the largest batch so far */
+	size_t neasy;
 	char *ca_file;    /* piam_client_set_ca_file */
 	int max_attempts; /* piam_client_set_max_attempts; 0: AWS_MAX_ATTEMPTS or 3 */
 	int s3_path_style;
@@ -83,7 +127,13 @@ struct piam__http {
 		char region[32];
 	} bucket_region[PIAM__BUCKET_REGIONS];
 	size_t bucket_region_next;
+
+	struct piam__http_ahead *ahead;
+	size_t nahead;
 };
+
+/* Forget the replies read ahead that nothing asked for (wiped). */
+void piam__http_ahead_drop(piam_client *c);
 
 /* The client's transport state, created on first use; NULL (ENOMEM recorded) on failure. */
 struct piam__http *piam__http_state(piam_client *c);

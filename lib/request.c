@@ -322,150 +322,399 @@ static void log_reply(piam_client *c, const char *op, const struct piam__http_re
 	piam__log(c, PIAM_LOG_TRACE, "%s: HTTP %ld reply: %s", op, resp->status, line);
 }
 
-/* Sign and send one attempt. Transport errors are returned; replies of any status are not. */
-static int attempt_once(piam_client *c, const struct piam__request *req, struct piam__endpoint *ep,
-			struct piam__http_response *resp)
-{
+/* One request of a batch, through its attempts. */
+struct slot {
+	const struct piam__request *req;
+	struct piam__request redirected;
+	struct piam__endpoint ep;
+	struct piam__http_response *resp;
 	struct piam__sig_header headers[8];
+	size_t nheaders;
+	piam__buf sig;    /* copies of the signature headers' values: the signer lends them until its next call */
+	char md5_b64[25];
+	int rc;           /* this attempt's result */
+	int attempt, last_cost, moved, skewed;
+	int done, again;  /* finished; to send again (a retry, a redirect, a clock fix) */
+	long delay;
+	struct piam__http_error err;
+};
+
+/* Headers, signed, for the next attempt of `s`. */
+static int prepare_attempt(piam_client *c, struct slot *s)
+{
+	const struct piam__request *req = s->req;
+	struct piam__endpoint *ep = &s->ep;
 	struct piam__sig_header sig[4];
 	struct piam__sig_request sreq;
 	struct piam__sig_params sp;
 	const struct piam__credentials *creds = req->creds;
+	size_t offsets[4];
 	unsigned char md5[16];
-	char md5_b64[25];
 	size_t n = 0, nsig = 0, i;
 	int rc;
 
-	headers[n].name = "Host";
-	headers[n++].value = ep->host;
+	s->headers[n].name = "Host";
+	s->headers[n++].value = ep->host;
 	if (req->content_type) {
-		headers[n].name = "Content-Type";
-		headers[n++].value = req->content_type;
+		s->headers[n].name = "Content-Type";
+		s->headers[n++].value = req->content_type;
 	}
 	if (req->content_md5) {
 		if ((rc = piam__md5(req->body, req->body_len, md5)))
 			return piam__error(c, rc, "cannot hash the request body");
-		piam__base64(md5, sizeof(md5), md5_b64);
-		headers[n].name = "Content-MD5";
-		headers[n++].value = md5_b64;
+		piam__base64(md5, sizeof(md5), s->md5_b64);
+		s->headers[n].name = "Content-MD5";
+		s->headers[n++].value = s->md5_b64;
 	}
-	if (!req->unsigned_request) {
-		if (!creds && (rc = piam__credentials_get(c, &creds)))
+	s->nheaders = n;
+	if (req->unsigned_request)
+		return PIAM_OK;
+	if (!creds && (rc = piam__credentials_get(c, &creds)))
+		return rc;
+	memset(&sreq, 0, sizeof(sreq));
+	sreq.method = req->method;
+	sreq.path = ep->path.data;
+	sreq.query = req->query;
+	sreq.headers = s->headers;
+	sreq.nheaders = n;
+	sreq.body = req->body;
+	sreq.body_len = req->body_len;
+	memset(&sp, 0, sizeof(sp));
+	sp.service = ep->service;
+	sp.region = ep->region;
+	sp.time = (piam__now_ms(c) + (c->http ? c->http->clock_offset_ms : 0)) / 1000;
+	sp.flags = req->svc == PIAM__SVC_S3 ? PIAM_SIGN_S3 : 0;
+	sp.creds = creds;
+	if ((rc = piam__sigv4_sign(c, &sreq, &sp, sig, &nsig)))
+		return rc;
+	piam__buf_wipe(c, &s->sig);
+	for (i = 0; i < nsig && i < PIAM__ARRAY_LEN(offsets); i++) {
+		offsets[i] = s->sig.len;
+		if ((rc = piam__buf_append_wiped(c, &s->sig, sig[i].value, strlen(sig[i].value) + 1)))
 			return rc;
-		memset(&sreq, 0, sizeof(sreq));
-		sreq.method = req->method;
-		sreq.path = ep->path.data;
-		sreq.query = req->query;
-		sreq.headers = headers;
-		sreq.nheaders = n;
-		sreq.body = req->body;
-		sreq.body_len = req->body_len;
-		memset(&sp, 0, sizeof(sp));
-		sp.service = ep->service;
-		sp.region = ep->region;
-		sp.time = (piam__now_ms(c) + (c->http ? c->http->clock_offset_ms : 0)) / 1000;
-		sp.flags = req->svc == PIAM__SVC_S3 ? PIAM_SIGN_S3 : 0;
-		sp.creds = creds;
-		if ((rc = piam__sigv4_sign(c, &sreq, &sp, sig, &nsig)))
+	}
+	for (i = 0; i < nsig && i < PIAM__ARRAY_LEN(offsets) && n < PIAM__ARRAY_LEN(s->headers); i++) {
+		s->headers[n].name = sig[i].name; /* the names are the signer's constants */
+		s->headers[n++].value = s->sig.data + offsets[i];
+	}
+	s->nheaders = n;
+	return PIAM_OK;
+}
+
+/*
+ * Judge the attempt that just ended, as the standard mode does: done (success or a final
+ * failure, recorded on the client), or again (s->delay to wait first).
+ */
+static int judge(piam_client *c, struct piam__http *h, struct slot *s, int max)
+{
+	const struct piam__request *req = s->req;
+	struct piam__http_response *resp = s->resp;
+	struct piam__aws_error e;
+	int rc = s->rc, cost;
+
+	s->again = 0;
+	s->delay = 0;
+	memset(&e, 0, sizeof(e));
+	if (!rc && resp->status >= 200 && resp->status < 300) {
+		/* Success refunds the last retry's cost, or one token for a first-try success. */
+		h->retry_tokens += s->last_cost ? s->last_cost : 1;
+		if (h->retry_tokens > PIAM__RETRY_QUOTA)
+			h->retry_tokens = PIAM__RETRY_QUOTA;
+		s->done = 1;
+		return PIAM_OK;
+	}
+	if (!rc && resp->body.len) {
+		log_reply(c, req->op, resp);
+		piam__xml_aws_error(c, resp->body.data, resp->body.len, &e);
+	}
+	/* A bucket in another region: S3 names it; go there once, outside the retry count. */
+	if (!rc && req->svc == PIAM__SVC_S3 && req->bucket && !s->moved && resp->bucket_region[0] &&
+	    strcmp(resp->bucket_region, s->ep.region) != 0 && piam__is_region(resp->bucket_region) &&
+	    (resp->status == 301 || resp->status == 307 || resp->status == 400)) {
+		piam__log(c, PIAM_LOG_DEBUG, "%s: bucket %s is in %s", req->op, req->bucket, resp->bucket_region);
+		bucket_region_remember(c, req->bucket, resp->bucket_region);
+		s->redirected = *req;
+		s->redirected.region = bucket_region_cached(c, req->bucket);
+		piam__endpoint_free(c, &s->ep);
+		if ((rc = piam__endpoint_resolve(c, s->redirected.region ? &s->redirected : req, &s->ep))) {
+			s->done = 1;
 			return rc;
-		for (i = 0; i < nsig && n < PIAM__ARRAY_LEN(headers); i++)
-			headers[n++] = sig[i];
+		}
+		s->moved = 1;
+		s->attempt--;
+		s->again = 1;
+		return PIAM_OK;
 	}
-	piam__log(c, PIAM_LOG_TRACE, "%s: %s %s", req->op, req->method, ep->url.data);
-	if (c->http && c->http->send_fn) {
-		c->http->requests++;
-		memset(resp, 0, sizeof(*resp));
-		return c->http->send_fn(c, req->method, ep->url.data, headers, n, req->body, req->body_len, resp,
-					c->http->hook_userdata);
+	/* The clock is off: sign with AWS's time from now on, and try again once. */
+	if (!rc && !s->skewed && resp->date && in_list(e.code, skew_codes, PIAM__ARRAY_LEN(skew_codes))) {
+		long long offset = resp->date * 1000 - piam__now_ms(c);
+
+		if (offset - h->clock_offset_ms > SKEW_TOLERANCE_MS || h->clock_offset_ms - offset > SKEW_TOLERANCE_MS) {
+			piam__log(c, PIAM_LOG_WARN, "%s: the local clock is %lld s off AWS's; correcting", req->op,
+				  offset / 1000);
+			h->clock_offset_ms = offset;
+			s->skewed = 1;
+			s->attempt--;
+			s->again = 1;
+			return PIAM_OK;
+		}
 	}
-	return piam__http_send(c, req->method, ep->url.data, headers, n, req->body, req->body_len, 0, resp);
+	s->done = 1;
+	if (!rc)
+		rc = record_reply_error(c, req, resp, &e);
+	else if (rc == PIAM_ECREDENTIALS || rc == PIAM_EINVAL || rc == PIAM_ENOMEM)
+		return rc; /* local failures: another attempt would fail the same way */
+	cost = piam__retry_cost(rc == PIAM_ETIMEOUT || rc == PIAM_ENETWORK ? rc : 0, resp->status, e.code);
+	if (!cost || s->attempt >= max)
+		return rc;
+	if (h->retry_tokens < cost) {
+		piam__log(c, PIAM_LOG_DEBUG, "%s: retry quota spent, not retrying", req->op);
+		return rc;
+	}
+	h->retry_tokens -= cost;
+	s->last_cost = cost;
+	s->delay = piam__retry_delay_ms(c, s->attempt);
+	piam__log(c, PIAM_LOG_DEBUG, "%s: attempt %d failed (%s), retrying in %ld ms", req->op, s->attempt,
+		  c->err_message, s->delay);
+	s->done = 0;
+	s->again = 1;
+	return rc;
+}
+
+/* One attempt of every request still going: prepared in order, then sent together. */
+static void send_round(piam_client *c, struct piam__http *h, struct slot *slots, size_t n,
+		       struct piam__http_exchange *x, size_t *idx)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct slot *s = &slots[i];
+
+		if (s->done)
+			continue;
+		s->attempt++;
+		piam__http_response_free(c, s->resp);
+		memset(s->resp, 0, sizeof(*s->resp));
+		if ((s->rc = prepare_attempt(c, s))) {
+			piam__http_error_save(c, &s->err);
+			continue;
+		}
+		piam__log(c, PIAM_LOG_TRACE, "%s: %s %s", s->req->op, s->req->method, s->ep.url.data);
+		if (h->send_fn) {
+			/* the scripted transport of the tests takes one exchange at a time */
+			h->requests++;
+			s->rc = h->send_fn(c, s->req->method, s->ep.url.data, s->headers, s->nheaders, s->req->body,
+					   s->req->body_len, s->resp, h->hook_userdata);
+			if (s->rc)
+				piam__http_error_save(c, &s->err);
+			continue;
+		}
+		memset(&x[k], 0, sizeof(x[k]));
+		x[k].method = s->req->method;
+		x[k].url = s->ep.url.data;
+		x[k].headers = s->headers;
+		x[k].nheaders = s->nheaders;
+		x[k].body = s->req->body;
+		x[k].body_len = s->req->body_len;
+		x[k].resp = s->resp;
+		idx[k++] = i;
+	}
+	if (k) {
+		piam__http_send_many(c, x, k);
+		for (i = 0; i < k; i++) {
+			slots[idx[i]].rc = x[i].rc;
+			slots[idx[i]].err = x[i].err;
+		}
+	}
+}
+
+/* piam__request_send_many, with each request's error kept in errs[i] when errs is not NULL. */
+static int send_all(piam_client *c, const struct piam__request *reqs, size_t n, struct piam__http_response *resps,
+		    int *rcs, struct piam__http_error *errs)
+{
+	struct piam__http_exchange *x = NULL;
+	struct slot *slots = NULL;
+	size_t *idx = NULL, i, going;
+	struct piam__http *h;
+	int max, rc = PIAM_OK, first = -1, retried = 0;
+	long delay;
+
+	for (i = 0; i < n; i++) {
+		memset(&resps[i], 0, sizeof(resps[i]));
+		rcs[i] = PIAM_ENOMEM;
+	}
+	if (!(h = piam__http_state(c)))
+		return PIAM_ENOMEM;
+	if ((max = piam__http_max_attempts(c)) < 0) {
+		for (i = 0; i < n; i++)
+			rcs[i] = max;
+		return max;
+	}
+	if (!n)
+		return PIAM_OK;
+	slots = piam__calloc(c, n, sizeof(*slots));
+	x = piam__calloc(c, n, sizeof(*x));
+	idx = piam__calloc(c, n, sizeof(*idx));
+	if (!slots || !x || !idx) {
+		rc = PIAM_ENOMEM;
+		goto out;
+	}
+	for (i = 0, going = 0; i < n; i++) {
+		slots[i].req = &reqs[i];
+		slots[i].resp = &resps[i];
+		if ((slots[i].rc = piam__endpoint_resolve(c, &reqs[i], &slots[i].ep))) {
+			slots[i].done = 1;
+			piam__http_error_save(c, &slots[i].err);
+		} else {
+			going++;
+		}
+	}
+	while (going) {
+		send_round(c, h, slots, n, x, idx);
+		delay = 0;
+		for (i = 0, going = 0; i < n; i++) {
+			struct slot *s = &slots[i];
+
+			if (s->done)
+				continue;
+			if (s->rc)
+				piam__http_error_restore(c, &s->err); /* the attempt's own error, for messages */
+			s->rc = judge(c, h, s, max);
+			if (s->rc)
+				piam__http_error_save(c, &s->err);
+			if (s->attempt > 1 || s->moved || s->skewed || s->again)
+				retried = 1;
+			if (!s->done) {
+				going++;
+				if (s->delay > delay)
+					delay = s->delay;
+			}
+		}
+		if (going && delay)
+			piam__sleep_ms(c, delay); /* the longest of the retries' delays, once for all */
+	}
+	for (i = 0; i < n; i++) {
+		rcs[i] = slots[i].rc;
+		if (rcs[i] && errs)
+			errs[i] = slots[i].err;
+		if (rcs[i] && first < 0)
+			first = (int)i;
+	}
+	if (first >= 0) {
+		piam__http_error_restore(c, &slots[first].err); /* the first failure in request order */
+		rc = rcs[first];
+	} else if (retried) {
+		piam__error_clear(c); /* the failed attempts' error is not this call's */
+	}
+out:
+	if (slots)
+		for (i = 0; i < n; i++) {
+			piam__endpoint_free(c, &slots[i].ep);
+			piam__buf_wipe(c, &slots[i].sig);
+		}
+	piam__free(c, slots);
+	piam__free(c, x);
+	piam__free(c, idx);
+	return rc;
+}
+
+int piam__request_send_many(piam_client *c, const struct piam__request *reqs, size_t n,
+			    struct piam__http_response *resps, int *rcs)
+{
+	return send_all(c, reqs, n, resps, rcs, NULL);
+}
+
+/* What identifies a request for the replies read ahead: everything that goes into it but the time. */
+static int request_key(piam_client *c, const struct piam__request *req, piam__buf *key)
+{
+	int rc = piam__buf_printf(c, key, "%d\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%d %d %p\n", (int)req->svc, req->op,
+				  req->method, req->bucket ? req->bucket : "", req->path ? req->path : "",
+				  req->query ? req->query : "", req->content_type ? req->content_type : "",
+				  req->region ? req->region : "", req->content_md5, req->unsigned_request,
+				  (const void *)req->creds);
+
+	return rc ? rc : piam__buf_append_wiped(c, key, req->body ? req->body : "", req->body_len);
+}
+
+/* The reply read ahead for `req`, if any: moved to `resp` with its error, and forgotten. */
+static int take_ahead(piam_client *c, const struct piam__request *req, struct piam__http_response *resp, int *rc)
+{
+	struct piam__http *h = c->http;
+	piam__buf key = {NULL, 0, 0};
+	size_t i;
+
+	if (!h || !h->nahead || request_key(c, req, &key)) {
+		piam__buf_wipe(c, &key);
+		return 0;
+	}
+	for (i = 0; i < h->nahead; i++)
+		if (h->ahead[i].key.len == key.len && memcmp(h->ahead[i].key.data, key.data, key.len) == 0)
+			break;
+	piam__buf_wipe(c, &key);
+	if (i == h->nahead)
+		return 0;
+	*resp = h->ahead[i].resp;
+	*rc = h->ahead[i].rc;
+	if (*rc)
+		piam__http_error_restore(c, &h->ahead[i].err);
+	piam__log(c, PIAM_LOG_TRACE, "%s: the reply read ahead", req->op);
+	piam__buf_wipe(c, &h->ahead[i].key);
+	h->ahead[i] = h->ahead[--h->nahead];
+	return 1;
+}
+
+void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, size_t n)
+{
+	struct piam__http_error saved, *errs;
+	struct piam__http_response *resps;
+	struct piam__http *h;
+	int *rcs;
+	size_t i;
+
+	piam__http_ahead_drop(c);
+	if (!n || !(h = piam__http_state(c)))
+		return;
+	piam__http_error_save(c, &saved);
+	resps = piam__calloc(c, n, sizeof(*resps));
+	rcs = piam__calloc(c, n, sizeof(*rcs));
+	errs = piam__calloc(c, n, sizeof(*errs));
+	h->ahead = piam__calloc(c, n, sizeof(*h->ahead));
+	if (resps && rcs && errs && h->ahead) {
+		send_all(c, reqs, n, resps, rcs, errs);
+		for (i = 0; i < n; i++) {
+			struct piam__http_ahead *a = &h->ahead[h->nahead];
+
+			a->err = errs[i];
+			if (request_key(c, &reqs[i], &a->key)) {
+				piam__buf_wipe(c, &a->key);
+				piam__http_response_free(c, &resps[i]);
+				continue;
+			}
+			a->rc = rcs[i];
+			a->resp = resps[i];
+			h->nahead++;
+		}
+	} else if (resps) {
+		for (i = 0; i < n; i++)
+			piam__http_response_free(c, &resps[i]);
+	}
+	if (!h->nahead) {
+		piam__free(c, h->ahead);
+		h->ahead = NULL;
+	}
+	piam__free(c, resps);
+	piam__free(c, rcs);
+	piam__free(c, errs);
+	piam__http_error_restore(c, &saved); /* reading ahead is invisible: the reads say what they find */
 }
 
 int piam__request_send(piam_client *c, const struct piam__request *req, struct piam__http_response *resp)
 {
-	struct piam__request redirected;
-	struct piam__endpoint ep;
-	struct piam__aws_error e;
-	struct piam__http *h;
-	int attempt, max, cost = 0, last_cost = 0, rc, moved = 0, skewed = 0;
+	int rc;
 
-	memset(resp, 0, sizeof(*resp));
-	if (!(h = piam__http_state(c)))
-		return PIAM_ENOMEM;
-	if ((max = piam__http_max_attempts(c)) < 0)
-		return max;
-	if ((rc = piam__endpoint_resolve(c, req, &ep)))
+	if (take_ahead(c, req, resp, &rc))
 		return rc;
-	for (attempt = 1;; attempt++) {
-		piam__http_response_free(c, resp);
-		rc = attempt_once(c, req, &ep, resp);
-		memset(&e, 0, sizeof(e));
-		if (!rc && resp->status >= 200 && resp->status < 300) {
-			/* Success refunds the last retry's cost, or one token for a first-try success. */
-			h->retry_tokens += last_cost ? last_cost : 1;
-			if (h->retry_tokens > PIAM__RETRY_QUOTA)
-				h->retry_tokens = PIAM__RETRY_QUOTA;
-			if (attempt > 1 || moved || skewed)
-				piam__error_clear(c); /* the failed attempts' error is not this call's */
-			break;
-		}
-		if (!rc && resp->body.len) {
-			log_reply(c, req->op, resp);
-			piam__xml_aws_error(c, resp->body.data, resp->body.len, &e);
-		}
-		/* A bucket in another region: S3 names it; go there once, outside the retry count. */
-		if (!rc && req->svc == PIAM__SVC_S3 && req->bucket && !moved && resp->bucket_region[0] &&
-		    strcmp(resp->bucket_region, ep.region) != 0 && piam__is_region(resp->bucket_region) &&
-		    (resp->status == 301 || resp->status == 307 || resp->status == 400)) {
-			piam__log(c, PIAM_LOG_DEBUG, "%s: bucket %s is in %s", req->op, req->bucket,
-				  resp->bucket_region);
-			bucket_region_remember(c, req->bucket, resp->bucket_region);
-			redirected = *req;
-			redirected.region = bucket_region_cached(c, req->bucket);
-			piam__endpoint_free(c, &ep);
-			if ((rc = piam__endpoint_resolve(c, redirected.region ? &redirected : req, &ep)))
-				return rc;
-			moved = 1;
-			attempt--;
-			continue;
-		}
-		/* The clock is off: sign with AWS's time from now on, and try again once. */
-		if (!rc && !skewed && resp->date && in_list(e.code, skew_codes, PIAM__ARRAY_LEN(skew_codes))) {
-			long long offset = resp->date * 1000 - piam__now_ms(c);
-
-			if (offset - h->clock_offset_ms > SKEW_TOLERANCE_MS ||
-			    h->clock_offset_ms - offset > SKEW_TOLERANCE_MS) {
-				piam__log(c, PIAM_LOG_WARN, "%s: the local clock is %lld s off AWS's; correcting",
-					  req->op, offset / 1000);
-				h->clock_offset_ms = offset;
-				skewed = 1;
-				attempt--;
-				continue;
-			}
-		}
-		if (!rc)
-			rc = record_reply_error(c, req, resp, &e);
-		else if (rc == PIAM_ECREDENTIALS || rc == PIAM_EINVAL || rc == PIAM_ENOMEM)
-			break; /* local failures: another attempt would fail the same way */
-		cost = piam__retry_cost(rc == PIAM_ETIMEOUT || rc == PIAM_ENETWORK ? rc : 0, resp->status, e.code);
-		if (!cost || attempt >= max)
-			break;
-		if (h->retry_tokens < cost) {
-			piam__log(c, PIAM_LOG_DEBUG, "%s: retry quota spent, not retrying", req->op);
-			break;
-		}
-		h->retry_tokens -= cost;
-		last_cost = cost;
-		{
-			long delay = piam__retry_delay_ms(c, attempt);
-
-			piam__log(c, PIAM_LOG_DEBUG, "%s: attempt %d failed (%s), retrying in %ld ms", req->op,
-				  attempt, c->err_message, delay);
-			piam__sleep_ms(c, delay);
-		}
-	}
-	piam__endpoint_free(c, &ep);
-	return rc;
+	return piam__request_send_many(c, req, 1, resp, &rc);
 }
 
 int piam__query_body(piam_client *c, enum piam__service svc, const char *action,
@@ -485,6 +734,27 @@ int piam__query_body(piam_client *c, enum piam__service svc, const char *action,
 	return PIAM_OK;
 }
 
+int piam__query_request(piam_client *c, enum piam__service svc, const char *action,
+			const struct piam__param *params, size_t nparams, const struct piam__query_opts *opts,
+			struct piam__request *req, piam__buf *body)
+{
+	int rc = piam__query_body(c, svc, action, params, nparams, body);
+
+	memset(req, 0, sizeof(*req));
+	req->svc = svc;
+	req->op = action;
+	req->method = "POST";
+	req->content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	req->body = body->data;
+	req->body_len = body->len;
+	if (opts) {
+		req->creds = opts->creds;
+		req->unsigned_request = opts->unsigned_request;
+		req->region = opts->region;
+	}
+	return rc;
+}
+
 int piam__query_call(piam_client *c, enum piam__service svc, const char *action,
 		     const struct piam__param *params, size_t nparams,
 		     const struct piam__query_opts *opts, struct piam__xml **out)
@@ -495,21 +765,9 @@ int piam__query_call(piam_client *c, enum piam__service svc, const char *action,
 	int rc;
 
 	*out = NULL;
-	if ((rc = piam__query_body(c, svc, action, params, nparams, &body))) {
-		piam__buf_free(c, &body);
+	if ((rc = piam__query_request(c, svc, action, params, nparams, opts, &req, &body))) {
+		piam__buf_wipe(c, &body);
 		return rc;
-	}
-	memset(&req, 0, sizeof(req));
-	req.svc = svc;
-	req.op = action;
-	req.method = "POST";
-	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
-	req.body = body.data;
-	req.body_len = body.len;
-	if (opts) {
-		req.creds = opts->creds;
-		req.unsigned_request = opts->unsigned_request;
-		req.region = opts->region;
 	}
 	rc = piam__request_send(c, &req, &resp);
 	/* The body may hold secrets' neighbours (web identity tokens): wipe it. */

@@ -3,7 +3,7 @@
  * mapping, and the Query-API helper (IAM, STS) on top.
  *
  * Building is apart from sending (piam__endpoint_resolve, piam__query_body, piam__request_*),
- * so that a later multi-handle transport can prepare several requests and overlap them.
+ * so that several requests can be prepared and overlapped (piam__request_send_many).
  */
 #ifndef PIAM_REQUEST_H
 #define PIAM_REQUEST_H
@@ -64,16 +64,39 @@ void piam__endpoint_free(piam_client *c, struct piam__endpoint *ep);
  */
 int piam__request_send(piam_client *c, const struct piam__request *req, struct piam__http_response *resp);
 
-/* The form body of a Query request: Action=..&Version=..&name=value..., form-encoded. */
-int piam__query_body(piam_client *c, enum piam__service svc, const char *action,
-		     const struct piam__param *params, size_t nparams, piam__buf *out);
-
 /* Options of piam__query_call; NULL means all defaults. */
 struct piam__query_opts {
 	const struct piam__credentials *creds; /* sign with these instead of the client's */
 	int unsigned_request;                  /* do not sign at all */
 	const char *region;                    /* STS region; NULL: the client's */
 };
+
+/*
+ * Sign and send `n` requests at once (piam__http_send_many), each through its own standard-mode
+ * retries: a round of attempts together, then the retryable ones together again after the
+ * longest of their delays. rcs[i] and resps[i] are what piam__request_send would have given
+ * (free every resps[i]); the client's error is the first failure's in the order given, whose
+ * code is returned (0 when all succeeded).
+ */
+int piam__request_send_many(piam_client *c, const struct piam__request *reqs, size_t n,
+			    struct piam__http_response *resps, int *rcs);
+
+/*
+ * Send `n` reads at once and keep their replies (and errors) on the client: a later
+ * piam__request_send of the same request takes its reply instead of sending it again. Replaces
+ * what an earlier call kept; leaves the client's last error as it was. n == 0 only forgets.
+ * For reads only: what is kept answers one later identical request, which is then not sent.
+ */
+void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, size_t n);
+
+/* The request of a Query API call, as piam__query_call sends it; `body` holds the form (free it). */
+int piam__query_request(piam_client *c, enum piam__service svc, const char *action,
+			const struct piam__param *params, size_t nparams, const struct piam__query_opts *opts,
+			struct piam__request *req, piam__buf *body);
+
+/* The form body of a Query request: Action=..&Version=..&name=value..., form-encoded. */
+int piam__query_body(piam_client *c, enum piam__service svc, const char *action,
+		     const struct piam__param *params, size_t nparams, piam__buf *out);
 
 /*
  * Call a Query API action (IAM or STS) and parse the reply: POST / with the form body above.
