@@ -667,40 +667,40 @@ void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, 
 {
 	struct piam__http_error saved, *errs;
 	struct piam__http_response *resps;
+	struct piam__http_ahead *more;
 	struct piam__http *h;
 	int *rcs;
 	size_t i;
 
-	piam__http_ahead_drop(c);
-	if (!n || !(h = piam__http_state(c)))
+	if (!n) {
+		piam__http_ahead_drop(c);
+		return;
+	}
+	if (!(h = piam__http_state(c)))
 		return;
 	piam__http_error_save(c, &saved);
 	resps = piam__calloc(c, n, sizeof(*resps));
 	rcs = piam__calloc(c, n, sizeof(*rcs));
 	errs = piam__calloc(c, n, sizeof(*errs));
-	h->ahead = piam__calloc(c, n, sizeof(*h->ahead));
-	if (resps && rcs && errs && h->ahead) {
+	more = piam__realloc(c, h->ahead, (h->nahead + n) * sizeof(*more));
+	if (more)
+		h->ahead = more;
+	if (resps && rcs && errs && more) {
 		send_all(c, reqs, n, resps, rcs, errs);
 		for (i = 0; i < n; i++) {
 			struct piam__http_ahead *a = &h->ahead[h->nahead];
 
-			a->err = errs[i];
+			memset(a, 0, sizeof(*a));
 			if (request_key(c, &reqs[i], &a->key)) {
 				piam__buf_wipe(c, &a->key);
 				piam__http_response_free(c, &resps[i]);
 				continue;
 			}
 			a->rc = rcs[i];
+			a->err = errs[i];
 			a->resp = resps[i];
 			h->nahead++;
 		}
-	} else if (resps) {
-		for (i = 0; i < n; i++)
-			piam__http_response_free(c, &resps[i]);
-	}
-	if (!h->nahead) {
-		piam__free(c, h->ahead);
-		h->ahead = NULL;
 	}
 	piam__free(c, resps);
 	piam__free(c, rcs);

@@ -83,8 +83,8 @@ int piam__request_send_many(piam_client *c, const struct piam__request *reqs, si
 
 /*
  * Send `n` reads at once and keep their replies (and errors) on the client: a later
- * piam__request_send of the same request takes its reply instead of sending it again. Replaces
- * what an earlier call kept; leaves the client's last error as it was. n == 0 only forgets.
+ * piam__request_send of the same request takes its reply instead of sending it again. Adds to
+ * what earlier calls kept; leaves the client's last error as it was. n == 0 forgets them all.
  * For reads only: what is kept answers one later identical request, which is then not sent.
  */
 void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, size_t n);

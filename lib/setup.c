@@ -227,6 +227,36 @@ static int to_text(piam_client *c, const json_t *doc, char **out)
 	return piam__policy_text(c, doc, 0, out, &len);
 }
 
+/* Let the operations send these reads together now, when they can (the order of the reads stays). */
+static void read_ahead(struct run *r, const struct piam__setup_read *reads, size_t n)
+{
+	if (r->ops->read_ahead)
+		r->ops->read_ahead(r->c, r->ctx, reads, n);
+}
+
+/* The first reads after the account: the role, the S3 policy and the bucket policies. */
+static int read_first_ahead(struct run *r)
+{
+	struct piam__setup_read *reads;
+	size_t i, n = 0;
+
+	if (!r->ops->read_ahead)
+		return PIAM_OK;
+	if (!(reads = piam__calloc(r->c, 2 + r->nbuckets, sizeof(*reads))))
+		return PIAM_ENOMEM;
+	reads[n].kind = PIAM__READ_ROLE;
+	reads[n++].name = r->role;
+	reads[n].kind = PIAM__READ_POLICY;
+	reads[n++].name = r->policy_arn;
+	for (i = 0; i < r->nbuckets && !r->so->no_bucket_policy; i++) {
+		reads[n].kind = PIAM__READ_BUCKET_POLICY;
+		reads[n++].name = r->buckets[i].name;
+	}
+	read_ahead(r, reads, n);
+	piam__free(r->c, reads);
+	return PIAM_OK;
+}
+
 static int read_role(struct run *r)
 {
 	char *trust = NULL, *tag = NULL;
@@ -238,6 +268,16 @@ static int read_role(struct run *r)
 	if (rc)
 		return rc;
 	r->role_exists = 1;
+	{
+		/* the role's other reads, together (what the ownership check refuses was only read) */
+		struct piam__setup_read ahead[] = {
+			{PIAM__READ_ROLE_TAGS, r->role},
+			{PIAM__READ_ATTACHED, r->role},
+			{PIAM__READ_INLINE, r->role},
+		};
+
+		read_ahead(r, ahead, r->mode == PIAM__SETUP_TEARDOWN ? 3 : 2);
+	}
 	rc = r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &tag);
 	if (rc)
 		goto out;
@@ -392,7 +432,7 @@ static int read_state(struct run *r)
 	    ((rc = piam__policy_trust_doc(r->o, r->account, r->region, &r->trust_doc)) ||
 	     (rc = to_text(r->c, r->trust_doc, &r->trust_text))))
 		return rc;
-	if ((rc = read_role(r)))
+	if ((rc = read_first_ahead(r)) || (rc = read_role(r)))
 		return rc;
 	if ((rc = read_attachments(r)))
 		return rc;
@@ -775,6 +815,7 @@ int piam__setup_run(piam_plan **out, piam_client *c, const piam_options *o, enum
 	if ((rc = read_state(&r)))
 		goto out;
 	rc = mode == PIAM__SETUP_TEARDOWN ? plan_teardown(&r) : plan_setup(&r);
+	read_ahead(&r, NULL, 0); /* the reads are over; no write may take an old reply */
 	if (rc)
 		goto out;
 	if (mode == PIAM__SETUP_PLAN) {
@@ -788,6 +829,8 @@ int piam__setup_run(piam_plan **out, piam_client *c, const piam_options *o, enum
 	*out = r.plan;
 	r.plan = NULL;
 out:
+	if (r.ops)
+		read_ahead(&r, NULL, 0);
 	run_free(&r);
 	if (!rc)
 		piam__error_clear(c);

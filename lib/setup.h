@@ -39,6 +39,20 @@ struct piam__policy_version {
 	int is_default;
 };
 
+/* A read that setup is about to make, to send ahead with others (piam__setup_ops.read_ahead). */
+enum piam__setup_read_kind {
+	PIAM__READ_ROLE,            /* get_role(name) */
+	PIAM__READ_ROLE_TAGS,       /* role_tag(name, ...) */
+	PIAM__READ_ATTACHED,        /* list_attached(name) */
+	PIAM__READ_INLINE,          /* count_inline(name) */
+	PIAM__READ_POLICY,          /* get_policy(name = the ARN) */
+	PIAM__READ_BUCKET_POLICY,   /* get_bucket_policy(name = the bucket) */
+};
+struct piam__setup_read {
+	enum piam__setup_read_kind kind;
+	const char *name;
+};
+
 /*
  * What setup needs from AWS. Each returns PIAM_OK or a negative code with the error recorded on
  * the client; `ctx` is the table's own state. Strings returned through `char **` are allocated
@@ -75,6 +89,13 @@ struct piam__setup_ops {
 	int (*put_bucket_policy)(piam_client *c, void *ctx, const char *bucket, const char *document);
 	int (*delete_bucket_policy)(piam_client *c, void *ctx, const char *bucket);
 	void (*sleep_ms)(piam_client *c, void *ctx, long ms);
+	/*
+	 * Optional (NULL: each read goes out when it is made). Send these reads together now; the
+	 * calls above that make the same reads next take the replies instead of sending them, and
+	 * report what they find exactly as they would have. Failures here are not reported (the
+	 * reads themselves do that). n == 0 forgets what no read asked for.
+	 */
+	void (*read_ahead)(piam_client *c, void *ctx, const struct piam__setup_read *reads, size_t n);
 };
 
 /* The table over the real AWS operations (lib/setup_aws.c). */

@@ -12,14 +12,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <time.h>
+
 #include "check.h"
 #include "http.h"
+#include "request.h"
 #include "sigv4.h"
 #include "testalloc.h"
 
 CHECK_MAIN;
 
 #define BIG (PIAM__HTTP_MAX_BODY + 1)
+
+/* Where /flaky/NAME remembers that it already failed once (made in main). */
+static char flaky_dir[64] = "/tmp/piam-test-http-XXXXXX";
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -89,6 +96,27 @@ static void serve(int fd, int connections)
 		} else if (strcmp(path, "/slow") == 0) {
 			sleep(2);
 			reply(fd, "200 OK", "", "late", 4);
+		} else if (strcmp(path, "/wait") == 0) {
+			struct timespec wait = {0, 300000000L};
+
+			nanosleep(&wait, NULL);
+			reply(fd, "200 OK", "x-amzn-RequestId: wait-1\r\n", "waited", 6);
+		} else if (strcmp(path, "/fail") == 0) {
+			static const char e[] = "<ErrorResponse><Error><Code>NoSuchEntity</Code><Message>gone</Message>"
+						"</Error><RequestId>fail-1</RequestId></ErrorResponse>";
+
+			reply(fd, "404 Not Found", "", e, sizeof(e) - 1);
+		} else if (strncmp(path, "/flaky/", 7) == 0) {
+			char marker[512];
+			int m;
+
+			snprintf(marker, sizeof(marker), "%s/%s", flaky_dir, path + 7);
+			if ((m = open(marker, O_CREAT | O_EXCL | O_WRONLY, 0600)) >= 0) {
+				close(m);
+				reply(fd, "503 Service Unavailable", "", "<Error><Code>ServiceUnavailable</Code></Error>", 46);
+			} else {
+				reply(fd, "200 OK", "", "second", 6);
+			}
 		} else if (strcmp(path, "/count") == 0) {
 			char n[16];
 
@@ -103,7 +131,8 @@ static void serve(int fd, int connections)
 	}
 }
 
-static pid_t start_server(int *port)
+/* `parallel`: a process per connection, so that several can be served at once. */
+static pid_t start_server_mode(int *port, int parallel)
 {
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
@@ -127,6 +156,16 @@ static pid_t start_server(int *port)
 			if (fd < 0)
 				_exit(0);
 			connections++;
+			if (parallel) {
+				if (fork() == 0) {
+					serve(fd, connections);
+					_exit(0);
+				}
+				close(fd);
+				while (waitpid(-1, NULL, WNOHANG) > 0)
+					;
+				continue;
+			}
 			/* One connection at a time is all one client needs; a second one is what we count. */
 			serve(fd, connections);
 			close(fd);
@@ -134,6 +173,179 @@ static pid_t start_server(int *port)
 	}
 	close(s);
 	return pid;
+}
+
+static pid_t start_server(int *port)
+{
+	return start_server_mode(port, 0);
+}
+
+static void stop_server(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Several exchanges at once: each its own result, the first failure in order on the client. */
+static void test_send_many(void)
+{
+	struct piam__http_response resp[4];
+	struct piam__http_exchange x[4];
+	static const char *const paths[4] = {"/wait", "/wait", "/big", "/wait"};
+	char urls[4][128];
+	piam_client *c;
+	long long t0, took;
+	int port, i;
+	pid_t pid = start_server_mode(&port, 1);
+
+	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+	memset(x, 0, sizeof(x));
+	for (i = 0; i < 4; i++) {
+		snprintf(urls[i], sizeof(urls[i]), "http://127.0.0.1:%d%s", port, paths[i]);
+		x[i].method = "GET";
+		x[i].url = urls[i];
+		x[i].resp = &resp[i];
+	}
+	t0 = mono_ms();
+	CHECK_INT(piam__http_send_many(c, x, 4), PIAM_ETOOBIG);
+	took = mono_ms() - t0;
+	CHECK(took < 900); /* three 300 ms waits, side by side */
+	CHECK_INT(x[0].rc, PIAM_OK);
+	CHECK_INT(resp[0].status, 200);
+	CHECK_STR(resp[0].body.data, "waited");
+	CHECK_STR(resp[0].request_id, "wait-1");
+	CHECK_INT(x[1].rc, PIAM_OK);
+	CHECK_INT(x[2].rc, PIAM_ETOOBIG);
+	CHECK_INT(x[3].rc, PIAM_OK);
+	CHECK_STR(resp[3].body.data, "waited");
+	CHECK(strstr(piam_client_error_message(c), "/big: the reply exceeds") != NULL);
+	CHECK_INT(c->http->requests, 4);
+	CHECK(c->http->connections >= 3 && c->http->connections <= PIAM__HTTP_MAX_HOST_CONNECTIONS);
+	for (i = 0; i < 4; i++)
+		piam__http_response_free(c, &resp[i]);
+
+	/* The connections are kept: the next batch opens none. */
+	{
+		unsigned long before = c->http->connections;
+
+		CHECK_INT(piam__http_send_many(c, x, 2), PIAM_OK);
+		CHECK_INT(c->http->connections, before);
+		for (i = 0; i < 2; i++)
+			piam__http_response_free(c, &resp[i]);
+	}
+	piam_client_free(c);
+	stop_server(pid);
+}
+
+struct sleeps {
+	long total;
+	int n;
+};
+
+static void record_sleep(long ms, void *ud)
+{
+	struct sleeps *s = ud;
+
+	s->total += ms;
+	s->n++;
+}
+
+static double half(void *ud)
+{
+	(void)ud;
+	return 0.5;
+}
+
+static void make_request(struct piam__request *r, const char *op, const char *path)
+{
+	memset(r, 0, sizeof(*r));
+	r->svc = PIAM__SVC_IAM;
+	r->op = op;
+	r->method = "POST";
+	r->path = path;
+	r->body = "Action=X";
+	r->body_len = 8;
+}
+
+/* Signed requests at once: one fails, one is retried, one is too big; errors as piam__request_send gives them. */
+static void test_request_send_many(void)
+{
+	struct piam__http_response resp[4];
+	struct piam__request req[4];
+	struct sleeps sl = {0, 0};
+	piam_client *c;
+	char url[128];
+	int rcs[4], port, i;
+	pid_t pid = start_server_mode(&port, 1);
+
+	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	CHECK_INT(piam_client_set_endpoint(c, NULL, url), PIAM_OK);
+	CHECK_INT(piam_client_set_credentials(c, "AKIDEXAMPLE", "secret", NULL), PIAM_OK);
+	CHECK_INT(piam__http_set_hooks(c, NULL, record_sleep, half, NULL, &sl), PIAM_OK);
+	make_request(&req[0], "Waited", "/wait");
+	make_request(&req[1], "Failed", "/fail");
+	make_request(&req[2], "Flaky", "/flaky/a");
+	make_request(&req[3], "Big", "/big");
+	CHECK_INT(piam__request_send_many(c, req, 4, resp, rcs), PIAM_ENOTFOUND);
+	CHECK_INT(rcs[0], PIAM_OK);
+	CHECK_STR(resp[0].body.data, "waited");
+	CHECK_INT(rcs[1], PIAM_ENOTFOUND);
+	CHECK_INT(rcs[2], PIAM_OK);
+	CHECK_STR(resp[2].body.data, "second");
+	CHECK_INT(rcs[3], PIAM_ETOOBIG);
+	/* the first failure in request order, as piam__request_send reports it */
+	CHECK_STR(piam_client_error_message(c), "Failed: NoSuchEntity (HTTP 404): gone [request id fail-1]");
+	CHECK_STR(piam_client_error_aws_code(c), "NoSuchEntity");
+	CHECK_STR(piam_client_error_request_id(c), "fail-1");
+	CHECK_INT(piam_client_error_http_status(c), 404);
+	CHECK_INT(c->http->requests, 5); /* four, and the flaky one again */
+	CHECK_INT(sl.n, 1);
+	CHECK_INT(sl.total, 500); /* random 0.5 x 1 s, the first retry's delay */
+	for (i = 0; i < 4; i++)
+		piam__http_response_free(c, &resp[i]);
+
+	/* A size cap before a failure: the size cap is the error. */
+	CHECK_INT(piam__request_send_many(c, &req[3], 1, resp, rcs), PIAM_ETOOBIG);
+	CHECK(strstr(piam_client_error_message(c), "exceeds") != NULL);
+	piam__http_response_free(c, &resp[0]);
+
+	/* Read ahead: invisible until the same request asks, which then sends nothing. */
+	piam__error_clear(c);
+	piam__request_read_ahead(c, req, 2);
+	CHECK_INT(c->http->requests, 8);
+	CHECK_STR(piam_client_error_message(c), "");
+	CHECK_INT(piam__request_send(c, &req[1], &resp[0]), PIAM_ENOTFOUND);
+	CHECK_STR(piam_client_error_message(c), "Failed: NoSuchEntity (HTTP 404): gone [request id fail-1]");
+	piam__http_response_free(c, &resp[0]);
+	CHECK_INT(piam__request_send(c, &req[0], &resp[0]), PIAM_OK);
+	CHECK_STR(resp[0].body.data, "waited");
+	piam__http_response_free(c, &resp[0]);
+	CHECK_INT(c->http->requests, 8);
+	/* each reply answers once */
+	CHECK_INT(piam__request_send(c, &req[0], &resp[0]), PIAM_OK);
+	piam__http_response_free(c, &resp[0]);
+	CHECK_INT(c->http->requests, 9);
+	/* forgotten replies are not taken */
+	piam__request_read_ahead(c, req, 1);
+	piam__request_read_ahead(c, NULL, 0);
+	CHECK_INT(piam__request_send(c, &req[0], &resp[0]), PIAM_OK);
+	piam__http_response_free(c, &resp[0]);
+	CHECK_INT(c->http->requests, 11);
+	/* kept replies go with the client (valgrind sees them freed) */
+	piam__request_read_ahead(c, req, 2);
+	piam_client_free(c);
+	stop_server(pid);
 }
 
 static int closed_port(void)
@@ -352,6 +564,16 @@ int main(void)
 	test_alloc_failures(port);
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
+	CHECK(mkdtemp(flaky_dir) != NULL);
+	test_send_many();
+	test_request_send_many();
+	{
+		char marker[128];
+
+		snprintf(marker, sizeof(marker), "%s/a", flaky_dir);
+		unlink(marker);
+		rmdir(flaky_dir);
+	}
 	test_settings();
 	test_hooks();
 	return check_exit();
