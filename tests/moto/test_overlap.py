@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""piam setup's reads overlap: run under with_moto.py through a small counting proxy.
+
+    with_moto.py python3 test_overlap.py PATH/TO/piam
+
+The proxy (127.0.0.1, a thread per connection) passes bytes through to moto_server unchanged and
+counts the requests in flight: a connection is busy from its request's first byte to its
+reply's first byte, which the proxy holds back for 100 ms so that requests sent together are
+seen together however fast the server answers. piam must send the reads that do not depend on each other together (so more
+than one is in flight at once), and still send exactly the requests it sends one by one.
+Prints "N passed, N failed".
+"""
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+import boto3
+
+PIAM = sys.argv[1]
+ENDPOINT = os.environ["PIAM_TEST_ENDPOINT"]
+REGION = os.environ["PIAM_TEST_REGION"]
+ADMIN = (os.environ["PIAM_TEST_ACCESS_KEY_ID"], os.environ["PIAM_TEST_SECRET_ACCESS_KEY"])
+HOME = tempfile.mkdtemp(prefix="piam-test-home-")
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {what}", file=sys.stderr)
+
+
+class Proxy:
+    def __init__(self, target):
+        u = urllib.parse.urlparse(target)
+        self.target = (u.hostname, u.port)
+        self.lock = threading.Lock()
+        self.busy = self.max_busy = self.connections = 0
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def reset(self):
+        with self.lock:
+            self.busy = self.max_busy = self.connections = 0
+
+    def accept(self):
+        while True:
+            client, _ = self.sock.accept()
+            with self.lock:
+                self.connections += 1
+            server = socket.create_connection(self.target)
+            state = {"busy": False}
+            threading.Thread(target=self.pump, args=(client, server, state, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, state, False), daemon=True).start()
+
+    def mark(self, state, busy):
+        with self.lock:
+            if state["busy"] != busy:
+                state["busy"] = busy
+                self.busy += 1 if busy else -1
+                self.max_busy = max(self.max_busy, self.busy)
+
+    def pump(self, src, dst, state, request):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if not request and state["busy"]:
+                    time.sleep(0.1)
+                self.mark(state, request)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self.mark(state, False)
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+def piam(command, role, buckets, endpoint):
+    args = [PIAM, command, "--role", role, "--endpoint-url", endpoint, "--region", REGION, "-v"]
+    for b in buckets:
+        args += ["--bucket", b]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=ADMIN[0], AWS_SECRET_ACCESS_KEY=ADMIN[1], HOME=HOME, AWS_MAX_ATTEMPTS="1")
+    p = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    http = re.findall(r"^piam: debug: (GET|POST|PUT|DELETE|HEAD) http", p.stderr, re.M)
+    ops = re.findall(r"^piam: debug: setup: AWS (\w+) \((read|write)\)", p.stderr, re.M)
+    return p, http, ops
+
+
+def main():
+    s3 = boto3.session.Session(aws_access_key_id=ADMIN[0], aws_secret_access_key=ADMIN[1],
+                               region_name=REGION).client("s3", endpoint_url=ENDPOINT)
+    proxy = Proxy(ENDPOINT)
+    role, buckets = "OverlapRole", ["overlap-in", "overlap-out"]
+    for b in buckets:
+        s3.create_bucket(Bucket=b)
+
+    proxy.reset()
+    p, http, ops = piam("setup", role, buckets, proxy.url)
+    check(p.returncode == 0, f"setup through the proxy: {p.stderr}")
+    # GetCallerIdentity; GetRole, GetPolicy and two GetBucketPolicy together; then the writes
+    check(len(http) == len(ops) == 11, f"fresh setup, two buckets: 11 requests, got {len(http)}: {ops}")
+    check(proxy.max_busy >= 4, f"fresh setup: the reads overlap (at most {proxy.max_busy} in flight)")
+    print(f"fresh setup: {len(http)} requests, at most {proxy.max_busy} in flight")
+
+    proxy.reset()
+    p, http, ops = piam("setup", role, buckets, proxy.url)
+    check(p.returncode == 0, f"converged setup: {p.stderr}")
+    check(all(kind == "read" for _, kind in ops), f"converged: reads only: {ops}")
+    check(len(http) == len(ops) == 8, f"converged, two buckets: 8 reads, got {len(http)}: {ops}")
+    check(proxy.max_busy >= 4, f"converged: the reads overlap (at most {proxy.max_busy} in flight)")
+    print(f"converged setup: {len(http)} requests, at most {proxy.max_busy} in flight")
+
+    proxy.reset()
+    p, http, ops = piam("teardown", role, buckets, proxy.url)
+    check(p.returncode == 0, f"teardown: {p.stderr}")
+    check(len(http) == len(ops), f"teardown: one exchange per operation: {len(http)} {ops}")
+    check(proxy.max_busy >= 2, f"teardown: the reads overlap (at most {proxy.max_busy} in flight)")
+    print(f"teardown: {len(http)} requests, at most {proxy.max_busy} in flight")
+
+
+try:
+    main()
+except Exception as e:  # a crash is a failure
+    check(False, f"{type(e).__name__}: {e}")
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
