@@ -939,9 +939,84 @@ static void test_allocation_failures(void)
 	CHECK(clean);
 }
 
+/* What setup asks to read ahead, as "ROLE POLICY BUCKET BUCKET | TAGS ATTACHED | -" (- forgets). */
+static char ahead_log[256];
+static int ahead_kept, ahead_after_writes, writes_before_forget;
+
+static void f_read_ahead(piam_client *c, void *ctx, const struct piam__setup_read *reads, size_t n)
+{
+	static const char *const kinds[] = {"ROLE", "TAGS", "ATTACHED", "INLINE", "POLICY", "BUCKET"};
+	struct fake *f = ctx;
+	size_t i;
+
+	(void)c;
+	if (n && f->writes)
+		ahead_after_writes++;
+	if (!n && ahead_kept)
+		writes_before_forget += f->writes;
+	if (ahead_log[0])
+		strcat(ahead_log, " | ");
+	if (!n)
+		strcat(ahead_log, "-");
+	for (i = 0; i < n; i++) {
+		strcat(ahead_log, i ? " " : "");
+		strcat(ahead_log, kinds[reads[i].kind]);
+	}
+	ahead_kept = n > 0;
+}
+
+static int run_ahead(struct env *e, enum piam__setup_mode mode, piam_plan **plan)
+{
+	struct piam__setup_ops ops = fake_ops;
+
+	ops.read_ahead = f_read_ahead;
+	ahead_log[0] = '\0';
+	ahead_kept = ahead_after_writes = writes_before_forget = 0;
+	*plan = NULL;
+	reset_counts(&e->f);
+	return piam__setup_run(plan, e->c, e->o, mode, &ops, &e->f);
+}
+
+/* The reads that do not depend on each other are asked for together; nothing is kept once writing starts. */
+static void test_read_ahead(void)
+{
+	struct env e;
+	piam_plan *p;
+
+	env_init(&e);
+	CHECK_INT(run_ahead(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK_STR(ahead_log, "ROLE POLICY BUCKET BUCKET | - | -");
+	CHECK_INT(e.f.reads, 5); /* the same reads and writes as without reading ahead */
+	CHECK_INT(e.f.writes, 6);
+	CHECK_INT(ahead_kept, 0);
+	CHECK_INT(ahead_after_writes, 0);
+	CHECK_INT(writes_before_forget, 0); /* what was read ahead is forgotten before the first write */
+	piam_plan_free(p);
+
+	CHECK_INT(run_ahead(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK_STR(ahead_log, "ROLE POLICY BUCKET BUCKET | TAGS ATTACHED | - | -");
+	CHECK_INT(e.f.reads, 8);
+	CHECK_INT(e.f.writes, 0);
+	piam_plan_free(p);
+
+	CHECK_INT(run_ahead(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
+	CHECK_STR(ahead_log, "ROLE POLICY BUCKET BUCKET | TAGS ATTACHED INLINE | - | -");
+	CHECK_INT(ahead_kept, 0);
+	CHECK_INT(writes_before_forget, 0);
+	piam_plan_free(p);
+
+	/* --no-bucket-policy reads no bucket, ahead or not */
+	CHECK_INT(piam_options_set_bucket_policy(e.o, 0), PIAM_OK);
+	CHECK_INT(run_ahead(&e, PIAM__SETUP_PLAN, &p), PIAM_OK);
+	CHECK_STR(ahead_log, "ROLE POLICY | - | -");
+	piam_plan_free(p);
+	env_free(&e);
+}
+
 int main(void)
 {
 	test_fresh_then_converged();
+	test_read_ahead();
 	test_drift_repair();
 	test_foreign_role();
 	test_foreign_policy_and_inline();
