@@ -330,7 +330,7 @@ struct xfer {
 	struct curl_slist *list;
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode crc;
-	long long start;
+	long long start, end;
 	int added;
 };
 
@@ -458,8 +458,10 @@ static int run(piam_client *c, struct piam__http *h)
 			break;
 		while ((msg = curl_multi_info_read(h->multi, &left)))
 			if (msg->msg == CURLMSG_DONE &&
-			    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&f) == CURLE_OK && f)
+			    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&f) == CURLE_OK && f) {
 				f->crc = msg->data.result;
+				f->end = piam__now_ms(c);
+			}
 		if (running && (mc = curl_multi_poll(h->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
 			break;
 	}
@@ -528,7 +530,7 @@ int piam__http_send_many(piam_client *c, struct piam__http_exchange *x, size_t n
 		} else {
 			curl_easy_getinfo(h->easy[i], CURLINFO_RESPONSE_CODE, &x[i].resp->status);
 			piam__log(c, PIAM_LOG_DEBUG, "%s %s -> %ld (%lld ms, %zu bytes)%s%s", x[i].method, x[i].url,
-				  x[i].resp->status, piam__now_ms(c) - f[i].start, x[i].resp->body.len,
+				  x[i].resp->status, f[i].end - f[i].start, x[i].resp->body.len,
 				  x[i].resp->request_id[0] ? " request id " : "", x[i].resp->request_id);
 		}
 	}
