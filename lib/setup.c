@@ -269,7 +269,7 @@ static int read_role(struct run *r)
 		return rc;
 	r->role_exists = 1;
 	{
-		/* the role's other reads, together (what the ownership check refuses was only read) */
+		/* the role's other reads, together; a role that is not piam's is still refused before any write */
 		struct piam__setup_read ahead[] = {
 			{PIAM__READ_ROLE_TAGS, r->role},
 			{PIAM__READ_ATTACHED, r->role},
