@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "setup.h"
 
 enum step_kind {
@@ -508,12 +509,56 @@ static int set_role_arn(struct run *r, char *arn)
 	return PIAM_OK;
 }
 
+/* Requests the client has sent so far (attempts included). */
+static unsigned long requests_sent(piam_client *c)
+{
+	return c->http ? c->http->requests : 0;
+}
+
+/*
+ * A create that was retried after a lost reply (reset, timeout) can find what its own first
+ * attempt made: EntityAlreadyExists. When the resource carries piam's tag, the create did
+ * happen; anything else keeps the error. `arn` is the role's or policy's ARN, read back.
+ */
+static int created_by_lost_reply(struct run *r, enum step_kind kind, int rc, unsigned long before, char **arn)
+{
+	char *tag = NULL, *other = NULL;
+	int owned, rc2;
+
+	*arn = NULL;
+	if (rc != PIAM_EEXISTS || requests_sent(r->c) - before < 2)
+		return rc;
+	if (kind == STEP_ROLE) {
+		rc2 = r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &tag);
+		owned = !rc2 && tag && strcmp(tag, PIAM_OWNERSHIP_TAG_VALUE) == 0;
+		if (owned)
+			rc2 = r->ops->get_role(r->c, r->ctx, r->role, arn, &other);
+	} else {
+		rc2 = r->ops->get_policy(r->c, r->ctx, r->policy_arn, &other, &tag);
+		owned = !rc2 && tag && strcmp(tag, PIAM_OWNERSHIP_TAG_VALUE) == 0;
+		if (owned && !(*arn = piam__strdup(r->c, r->policy_arn)))
+			rc2 = PIAM_ENOMEM;
+	}
+	piam__free(r->c, tag);
+	piam__free(r->c, other);
+	if (rc2)
+		return rc2;
+	if (!owned)
+		return piam__error(r->c, PIAM_EEXISTS, "%s was created meanwhile, not by piam",
+				   kind == STEP_ROLE ? r->role : r->policy_arn);
+	piam__log(r->c, PIAM_LOG_DEBUG, "setup: %s exists after a retried create: the first attempt made it",
+		  kind == STEP_ROLE ? r->role : r->policy_arn);
+	piam__error_clear(r->c);
+	return PIAM_OK;
+}
+
 static int apply_step(struct run *r, struct step *s)
 {
 	const struct piam__setup_options *so = r->so;
 	const char *keys[PIAM__SETUP_MAX_TAGS + 1], *values[PIAM__SETUP_MAX_TAGS + 1];
 	char name_buf[PIAM__POLICY_NAME_MAX + 1];
 	size_t ntags = 1, i;
+	unsigned long before;
 	char *arn = NULL;
 	int rc;
 
@@ -531,8 +576,9 @@ static int apply_step(struct run *r, struct step *s)
 			return r->ops->delete_role(r->c, r->ctx, r->role);
 		if (s->planned == ST_UPDATE)
 			return r->ops->tag_role(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, PIAM_OWNERSHIP_TAG_VALUE);
+		before = requests_sent(r->c);
 		rc = r->ops->create_role(r->c, r->ctx, r->role, r->o->path, r->o->description, r->trust_text, keys, values, ntags, &arn);
-		if (rc)
+		if (rc && (rc = created_by_lost_reply(r, STEP_ROLE, rc, before, &arn)))
 			return rc;
 		return set_role_arn(r, arn);
 	case STEP_TRUST:
@@ -559,10 +605,11 @@ static int apply_step(struct run *r, struct step *s)
 				return rc;
 			return r->ops->create_version(r->c, r->ctx, r->policy_arn, r->s3_text);
 		}
+		before = requests_sent(r->c);
 		rc = r->ops->create_policy(r->c, r->ctx, piam__options_policy_name(r->o, name_buf), r->o->path,
 					   r->o->description, r->s3_text, keys, values, ntags,
 					   &arn);
-		if (rc)
+		if (rc && (rc = created_by_lost_reply(r, STEP_S3_POLICY, rc, before, &arn)))
 			return rc;
 		if (strcmp(arn, r->policy_arn) != 0)
 			piam__log(r->c, PIAM_LOG_WARN, "CreatePolicy returned %s, expected %s", arn, r->policy_arn);
