@@ -206,8 +206,12 @@ static int get_policy(piam_client *c, void *ctx, const char *arn, char **default
 	if ((rc = piam_iam_get_policy(&res, c, arn)))
 		return rc;
 	rc = copy_field(c, res, 0, "DefaultVersionId", "GetPolicy", default_version);
-	if (!rc && (t = piam_aws_result_field(res, 0, "Tag:" PIAM_OWNERSHIP_TAG_KEY)) && !(*tag = piam__strdup(c, t)))
+	if (!rc && (t = piam_aws_result_field(res, 0, "Tag:" PIAM_OWNERSHIP_TAG_KEY)) && !(*tag = piam__strdup(c, t))) {
+		/* the caller frees nothing on failure */
+		piam__free(c, *default_version);
+		*default_version = NULL;
 		rc = PIAM_ENOMEM;
+	}
 	piam_aws_result_free(res);
 	return rc;
 }
