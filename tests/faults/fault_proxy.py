@@ -20,6 +20,7 @@ import http.client
 import os
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -247,8 +248,11 @@ def operation(method, target, body):
 
 
 class FaultProxy:
-    def __init__(self, upstream_port):
+    """`tls`: an ssl.SSLContext to serve HTTPS with (moto is still reached over plain http)."""
+
+    def __init__(self, upstream_port, tls=None):
         self.upstream_port = upstream_port
+        self.tls = tls
         self.rules = []
         self.log = []
         self.lock = threading.Lock()
@@ -259,7 +263,8 @@ class FaultProxy:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64)
         self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.handshake_failures = 0
         self.threads = []
         t = threading.Thread(target=self._accept, daemon=True)
         t.start()
@@ -304,6 +309,16 @@ class FaultProxy:
 
     def _serve(self, conn):
         buf = b""
+        if self.tls:
+            try:
+                conn.settimeout(10)
+                conn = self.tls.wrap_socket(conn, server_side=True)
+                conn.settimeout(None)
+            except (OSError, ssl.SSLError):
+                with self.lock:
+                    self.handshake_failures += 1
+                conn.close()
+                return
         try:
             while not self.closing.is_set():
                 while b"\r\n\r\n" not in buf:
