@@ -47,7 +47,7 @@ static void help(const char *cmd)
 	      "  --json                 print one JSON object: {\"role_arn\": ..., \"steps\": [{\"step\", \"resource\",\n"
 	      "                         \"status\"}, ...]} (and \"failed_step\" when a step failed)\n"
 	      "  --timeout SECONDS      give up on one HTTP exchange after SECONDS (default 30; decimals allowed)\n"
-	      "  -v                     log every AWS request on stderr; -vv also each reply (secrets never)\n"
+	      "  -v                     log every AWS request on stderr; -vv also each attempt and error reply\n"
 	      "  --help                 this text\n\n"
 	      "Credentials come from the environment, the shared files or the instance, as for the AWS CLI.\n"
 	      "exit status: 0 done; 1 failed (the AWS error code and message on stderr); 2 bad usage or\n"
