@@ -151,7 +151,7 @@ PIAM_API int piam_client_set_endpoint(piam_client *client, const char *service, 
 	return replace_string(client, idx < 0 ? &client->endpoint_all : &client->endpoint[idx], url);
 }
 
-static int is_key_text(const char *s)
+int piam__is_key_text(const char *s)
 {
 	size_t n = 0;
 
@@ -169,8 +169,8 @@ PIAM_API int piam_client_set_credentials(piam_client *client, const char *access
 	if (!client)
 		return PIAM_EINVAL;
 	piam__error_clear(client);
-	if (!access_key_id || !secret_access_key || !is_key_text(access_key_id) ||
-	    !is_key_text(secret_access_key) || (session_token && !is_key_text(session_token)))
+	if (!access_key_id || !secret_access_key || !piam__is_key_text(access_key_id) ||
+	    !piam__is_key_text(secret_access_key) || (session_token && !piam__is_key_text(session_token)))
 		return piam__error(client, PIAM_EINVAL,
 				   "invalid credentials: keys must be non-empty printable ASCII without spaces");
 	n.access_key_id = piam__strdup(client, access_key_id);

@@ -18,23 +18,12 @@
 
 #define REFRESH_EARLY_S 300 /* ask again five minutes before temporary credentials expire */
 #define STILL_VALID_S 10    /* a failed refresh may keep credentials this far from expiry */
-#define MAX_KEY_LEN 4096
 #define PROCESS_OUTPUT_MAX (64 * 1024)
 
 struct piam_credentials {
 	piam_client *c;
 	struct piam__found *found;
 };
-
-static int is_key_text(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++, n++)
-		if (*s <= ' ' || *s >= 0x7f || n >= MAX_KEY_LEN)
-			return 0;
-	return n > 0;
-}
 
 void piam__found_free(piam_client *c, struct piam__found *f)
 {
@@ -48,8 +37,8 @@ void piam__found_free(piam_client *c, struct piam__found *f)
 int piam__found_set(piam_client *c, struct piam__found *f, const char *id, const char *secret,
 		    const char *token, long long expiration)
 {
-	if (!id || !secret || !is_key_text(id) || !is_key_text(secret) || (token && !is_key_text(token)) ||
-	    expiration < 0)
+	if (!id || !secret || !piam__is_key_text(id) || !piam__is_key_text(secret) ||
+	    (token && !piam__is_key_text(token)) || expiration < 0)
 		return PIAM_EINVAL;
 	piam__found_free(c, f);
 	f->creds.access_key_id = piam__strdup(c, id);

@@ -107,6 +107,17 @@ void piam__hex(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+int piam__hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
 void piam__base64(const unsigned char *in, size_t len, char *out)
 {
 	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

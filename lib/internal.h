@@ -123,11 +123,15 @@ int piam__hmac_sha256(const void *key, size_t key_len, const void *data, size_t 
 int piam__md5(const void *data, size_t len, unsigned char out[16]);
 /* Lowercase hex of `len` bytes into `out` (2*len+1 bytes, NUL-terminated). */
 void piam__hex(const unsigned char *in, size_t len, char *out);
+/* The value of one hex digit of either case, or -1. */
+int piam__hexval(char ch);
 /* Base64 of `len` bytes into `out` (4*((len+2)/3)+1 bytes, NUL-terminated). */
 void piam__base64(const unsigned char *in, size_t len, char *out);
 
 /* Validation helpers shared by setters and modules. */
 int piam__is_region(const char *s);
+/* A credential string: 1 to 4095 printable ASCII characters, no spaces. */
+int piam__is_key_text(const char *s);
 const char *piam__partition(const char *region);
 
 /*

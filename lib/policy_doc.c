@@ -28,17 +28,6 @@ static int nomem(piam_client *c)
 	return piam__error(c, PIAM_ENOMEM, "out of memory while reading a policy document");
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* IAM returns documents percent-encoded (RFC 3986); '+' stays '+', as it does there. */
 static int url_decode(piam_client *c, const char *s, size_t len, piam__buf *out)
 {
@@ -53,7 +42,7 @@ static int url_decode(piam_client *c, const char *s, size_t len, piam__buf *out)
 		if (ch == '%') {
 			if (i + 2 >= len)
 				return bad(c, "truncated URL encoding");
-			if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+			if ((hi = piam__hexval(s[i + 1])) < 0 || (lo = piam__hexval(s[i + 2])) < 0)
 				return bad(c, "invalid URL encoding");
 			ch = (char)(hi << 4 | lo);
 			i += 2;

@@ -261,20 +261,9 @@ static int is_unreserved(unsigned char ch)
 	       ch == '-' || ch == '_' || ch == '.' || ch == '~';
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 static int is_escape(const char *s, size_t i, size_t n)
 {
-	return s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0;
+	return s[i] == '%' && i + 2 < n && piam__hexval(s[i + 1]) >= 0 && piam__hexval(s[i + 2]) >= 0;
 }
 
 enum encoding {
@@ -317,7 +306,7 @@ static int encode(piam_client *c, piam__buf *b, const char *s, size_t n, enum en
 				return PIAM_ENOMEM;
 			i++;
 		} else if (ch == '%' && (how == ENC_PATH_S3 || how == ENC_WIRE) && is_escape(s, i, n)) {
-			unsigned char d = (unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			unsigned char d = (unsigned char)(piam__hexval(s[i + 1]) * 16 + piam__hexval(s[i + 2]));
 
 			if (how == ENC_PATH_S3 ? sb_put(c, b, s + i, 3)
 			    : is_unreserved(d) ? sb_putc(c, b, (char)d) : put_escape(c, b, d))

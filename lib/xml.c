@@ -320,17 +320,6 @@ int piam__xml_aws_error(piam_client *c, const char *data, size_t len, struct pia
 	return PIAM_OK;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int piam__url_decode(piam_client *c, const char *in, char **out)
 {
 	size_t n = strlen(in);
@@ -345,7 +334,7 @@ int piam__url_decode(piam_client *c, const char *in, char **out)
 			*o++ = *in;
 			continue;
 		}
-		if ((hi = hexval(in[1])) < 0 || (lo = hexval(in[2])) < 0 || (hi | lo) == 0) {
+		if ((hi = piam__hexval(in[1])) < 0 || (lo = piam__hexval(in[2])) < 0 || (hi | lo) == 0) {
 			piam__free(c, d);
 			return piam__error(c, PIAM_EPROTOCOL, "malformed percent-encoding in a policy document");
 		}

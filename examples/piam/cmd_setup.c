@@ -20,10 +20,10 @@ static void help(const char *cmd)
 		      "(create, update, unchanged). Sends only reads.\n\n",
 		      stdout);
 	else if (strcmp(cmd, "setup") == 0)
-		fputs("Creates or repairs the IAM role Amazon Personalize assumes, its S3 access policy and the\n"
-		      "bucket policies, then prints one line per step with its status (created, updated,\n"
-		      "unchanged) and the role ARN as the last line. Safe to run again: a converged account\n"
-		      "costs only reads.\n\n",
+		fputs("Creates or repairs the IAM role Amazon Personalize assumes (with AmazonPersonalizeFullAccess\n"
+		      "attached), its S3 access policy and the bucket policies, then prints one line per step\n"
+		      "with its status (created, updated, unchanged) and the role ARN as the last line. Safe to\n"
+		      "run again: a converged account costs only reads.\n\n",
 		      stdout);
 	else
 		fputs("Removes what `piam setup` created: piam's statement from each bucket policy (the policy\n"

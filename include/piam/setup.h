@@ -20,7 +20,8 @@ extern "C" {
  * A plan: the ordered steps of a setup or teardown, each with a name, the resource it acts on
  * and a status. Opaque; read it with the piam_plan_* getters and free it with piam_plan_free().
  *
- * Step names: "role", "trust-policy", "s3-access-policy", "attach-s3-access-policy",
+ * Step names: "role", "trust-policy", "attach-personalize-policy" (the AWS managed policy
+ * AmazonPersonalizeFullAccess), "s3-access-policy", "attach-s3-access-policy",
  * "attach-cloudwatch", "bucket-policy" (one per bucket), and for teardown "detach-policy" (one
  * per attached policy). Statuses: from piam_setup_plan() "create", "update", "unchanged"; after
  * piam_setup_apply() "created", "updated", "unchanged"; from piam_setup_teardown() "deleted",
@@ -55,7 +56,8 @@ PIAM_API int piam_setup_plan(piam_plan **out, piam_client *client, const piam_op
 
 /**
  * Compute the plan as piam_setup_plan() does, then apply it, in order: create the role (with
- * its trust policy and piam's tag) or repair its trust policy, create the S3 access policy or
+ * its trust policy and piam's tag) or repair its trust policy, attach AmazonPersonalizeFullAccess,
+ * create the S3 access policy or
  * add a new default version when it drifted (deleting the oldest non-default version first at
  * IAM's limit of five), attach what is missing, merge piam's statement into each bucket policy,
  * and optionally wait for the new role to become visible. A converged account costs only the
