@@ -680,10 +680,30 @@ static int show_created_arn(struct run *r)
 	return PIAM_OK;
 }
 
+#define NEW_ENTITY_RETRIES 5
+
+/* Whether step `s` attaches something this run has just created (the role, or the policy). */
+static int created_now(const struct run *r, const struct step *s)
+{
+	size_t i;
+
+	if (r->mode != PIAM__SETUP_APPLY ||
+	    (s->kind != STEP_ATTACH_PERSONALIZE && s->kind != STEP_ATTACH_S3 && s->kind != STEP_ATTACH_CLOUDWATCH))
+		return 0;
+	for (i = 0; i < r->plan->n; i++) {
+		const struct step *t = &r->plan->steps[i];
+
+		if (t->planned == ST_CREATE && t->status != ST_FAILED && t->done &&
+		    (t->kind == STEP_ROLE || (t->kind == STEP_S3_POLICY && s->kind == STEP_ATTACH_S3)))
+			return 1;
+	}
+	return 0;
+}
+
 static int apply(struct run *r)
 {
 	size_t i;
-	int rc;
+	int rc, tries;
 
 	for (i = 0; i < r->plan->n; i++) {
 		struct step *s = &r->plan->steps[i];
@@ -694,7 +714,16 @@ static int apply(struct run *r)
 		}
 		progress(r, step_names[s->kind], s->resource, planned_names[s->planned]);
 		s->done = 1;
-		if ((rc = apply_step(r, s))) {
+		rc = apply_step(r, s);
+		/* IAM is eventually consistent: an attachment right after CreateRole or CreatePolicy can
+		 * still be told NoSuchEntity. Try again, a second apart, a few times. */
+		for (tries = 0; rc == PIAM_ENOTFOUND && tries < NEW_ENTITY_RETRIES && created_now(r, s); tries++) {
+			piam__log(r->c, PIAM_LOG_DEBUG, "setup: %s: not visible yet, trying again in 1 s",
+				  step_names[s->kind]);
+			piam__sleep_ms(r->c, 1000);
+			rc = apply_step(r, s);
+		}
+		if (rc) {
 			s->status = ST_FAILED;
 			r->plan->failed = (int)i;
 			explain_failure(r, i);

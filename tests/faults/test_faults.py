@@ -322,6 +322,20 @@ def eventual_consistency():
     check(state(role, bucket) == clean_state(), "eventual consistency: the end state of a clean run")
     teardown_leaves_nothing(role, bucket, "eventual consistency")
 
+    # Without --wait: the attachments right after CreateRole / CreatePolicy are told NoSuchEntity.
+    for op, skip, step in (("AttachRolePolicy", 0, "attach-personalize-policy"),
+                           ("AttachRolePolicy", 1, "attach-s3-access-policy")):
+        role, bucket = fresh("Ec")
+        proxy.reset()
+        rule = proxy.add(Rule(op, error(404, no_such_entity(f"Role {role}")), skip=skip, times=2))
+        r = piam("setup", role, bucket)
+        report(f"NoSuchEntity x2 on {step}", rule.applied, r)
+        check(r.rc == 0 and rule.applied == 2, f"{step}: retried until visible: {r.err}")
+        check(state(role, bucket) == clean_state(), f"{step}: the end state of a clean run")
+    expect_failure("NoSuchEntity on attach, for ever", [Rule("AttachRolePolicy", error(404, no_such_entity("Role")),
+                                                              times=None)], "NoSuchEntity", limit=10,
+                   message="attach-personalize-policy")
+
 
 @scenario
 def teardown_under_faults():
