@@ -116,6 +116,8 @@ PIAM_API void piam_aws_result_free(piam_aws_result *result);
  * STS GetCallerIdentity: who the client's credentials belong to. Needs a region (STS is
  * called at its regional endpoint).
  * @param out  one record: Account, Arn, UserId.
+ * @return PIAM_OK or an error common to every operation (above), e.g. PIAM_ECREDENTIALS,
+ *         PIAM_ESIGNATURE, PIAM_ECONFIG (no region).
  * @since 0.1
  */
 PIAM_API int piam_sts_get_caller_identity(piam_aws_result **out, piam_client *client);
@@ -127,12 +129,14 @@ PIAM_API int piam_sts_get_caller_identity(piam_aws_result **out, piam_client *cl
  * @param out                   one record: RoleName, RoleId, Arn, Path, CreateDate,
  *                              AssumeRolePolicyDocument, Description, MaxSessionDuration,
  *                              Tag:KEY... (fields AWS did not return are absent). May be NULL.
- * @param name                  the role name (1-64 of A-Z a-z 0-9 +=,.@_-).
+ * @param name                  the role name (1-64 of A-Z a-z 0-9 +=,.\@_-).
  * @param trust_policy          the trust (assume-role) policy, JSON.
  * @param path                  e.g. "/service-role/"; NULL for "/".
  * @param description           NULL for none.
  * @param max_session_duration  seconds (3600-43200); 0 for AWS's default.
  * @param tag_keys, tag_values  `ntags` tags (both arrays NULL when ntags is 0).
+ * @return PIAM_OK or an error common to every operation (above); PIAM_EEXISTS when a role of that
+ *         name exists, PIAM_EPOLICY when IAM refuses the trust policy.
  * @since 0.1
  */
 PIAM_API int piam_iam_create_role(piam_aws_result **out, piam_client *client, const char *name,
@@ -142,26 +146,38 @@ PIAM_API int piam_iam_create_role(piam_aws_result **out, piam_client *client, co
 
 /**
  * IAM GetRole.
- * @param out  one record, fields as for piam_iam_create_role() (the role's tags included).
- * @return PIAM_ENOTFOUND when there is no such role.
+ * @param out   one record, fields as for piam_iam_create_role() (the role's tags included).
+ * @param name  the role name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND when there is no
+ *         such role.
  * @since 0.1
  */
 PIAM_API int piam_iam_get_role(piam_aws_result **out, piam_client *client, const char *name);
 
 /**
  * IAM UpdateAssumeRolePolicy: replace the role's trust policy.
+ * @param role          the role name.
+ * @param trust_policy  the new trust policy, JSON.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such role),
+ *         PIAM_EPOLICY (IAM refuses the document).
  * @since 0.1
  */
 PIAM_API int piam_iam_set_trust(piam_client *client, const char *role, const char *trust_policy);
 
 /**
- * IAM DeleteRole. The role must have no attached or inline policies left (PIAM_ECONFLICT).
+ * IAM DeleteRole. The role must have no attached or inline policies left.
+ * @param role  the role name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such role),
+ *         PIAM_ECONFLICT (policies still attached).
  * @since 0.1
  */
 PIAM_API int piam_iam_delete_role(piam_client *client, const char *role);
 
 /**
  * IAM TagRole: add or overwrite `ntags` tags.
+ * @param role                  the role name.
+ * @param tag_keys, tag_values  `ntags` keys and values.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such role).
  * @since 0.1
  */
 PIAM_API int piam_iam_tag_role(piam_client *client, const char *role, const char *const *tag_keys,
@@ -169,27 +185,37 @@ PIAM_API int piam_iam_tag_role(piam_client *client, const char *role, const char
 
 /**
  * IAM ListRoleTags, every page.
- * @param out  one record per tag: Key, Value.
+ * @param out   one record per tag: Key, Value.
+ * @param role  the role name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such role).
  * @since 0.1
  */
 PIAM_API int piam_iam_list_role_tags(piam_aws_result **out, piam_client *client, const char *role);
 
 /**
  * IAM AttachRolePolicy: attach the managed policy `policy_arn`.
+ * @param role  the role name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such role or
+ *         policy). Attaching an attached policy succeeds.
  * @since 0.1
  */
 PIAM_API int piam_iam_attach_role_policy(piam_client *client, const char *role, const char *policy_arn);
 
 /**
  * IAM DetachRolePolicy.
- * @return PIAM_ENOTFOUND when the policy is not attached.
+ * @param role        the role name.
+ * @param policy_arn  the managed policy's ARN.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND when the policy is
+ *         not attached.
  * @since 0.1
  */
 PIAM_API int piam_iam_detach_role_policy(piam_client *client, const char *role, const char *policy_arn);
 
 /**
  * IAM ListAttachedRolePolicies, every page.
- * @param out  one record per attached managed policy: PolicyName, PolicyArn.
+ * @param out   one record per attached managed policy: PolicyName, PolicyArn.
+ * @param role  the role name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such role).
  * @since 0.1
  */
 PIAM_API int piam_iam_list_attached_role_policies(piam_aws_result **out, piam_client *client,
@@ -197,7 +223,9 @@ PIAM_API int piam_iam_list_attached_role_policies(piam_aws_result **out, piam_cl
 
 /**
  * IAM ListRolePolicies (the role's inline policies), every page.
- * @param out  one record per inline policy: PolicyName.
+ * @param out   one record per inline policy: PolicyName.
+ * @param role  the role name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such role).
  * @since 0.1
  */
 PIAM_API int piam_iam_list_role_policies(piam_aws_result **out, piam_client *client, const char *role);
@@ -207,8 +235,13 @@ PIAM_API int piam_iam_list_role_policies(piam_aws_result **out, piam_client *cli
  * @param out          one record: PolicyName, PolicyId, Arn, Path, DefaultVersionId,
  *                     AttachmentCount, IsAttachable, CreateDate, UpdateDate, Description,
  *                     Tag:KEY... May be NULL.
+ * @param name         the policy name (1-128 of A-Z a-z 0-9 +=,.\@_-).
+ * @param document     the policy document, JSON.
  * @param path         NULL for "/".
  * @param description  NULL for none.
+ * @param tag_keys, tag_values  `ntags` tags (both arrays NULL when ntags is 0).
+ * @return PIAM_OK or an error common to every operation (above); PIAM_EEXISTS (a policy of that
+ *         name exists), PIAM_EPOLICY (IAM refuses the document).
  * @since 0.1
  */
 PIAM_API int piam_iam_create_policy(piam_aws_result **out, piam_client *client, const char *name,
@@ -217,14 +250,20 @@ PIAM_API int piam_iam_create_policy(piam_aws_result **out, piam_client *client, 
 
 /**
  * IAM GetPolicy.
- * @param out  one record, fields as for piam_iam_create_policy().
+ * @param out         one record, fields as for piam_iam_create_policy().
+ * @param policy_arn  the policy's ARN.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such policy).
  * @since 0.1
  */
 PIAM_API int piam_iam_get_policy(piam_aws_result **out, piam_client *client, const char *policy_arn);
 
 /**
  * IAM GetPolicyVersion.
- * @param out  one record: VersionId, IsDefaultVersion ("true"/"false"), CreateDate, Document.
+ * @param out         one record: VersionId, IsDefaultVersion ("true"/"false"), CreateDate, Document.
+ * @param policy_arn  the policy's ARN.
+ * @param version_id  e.g. "v1".
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such policy or
+ *         version).
  * @since 0.1
  */
 PIAM_API int piam_iam_get_policy_version(piam_aws_result **out, piam_client *client,
@@ -232,7 +271,9 @@ PIAM_API int piam_iam_get_policy_version(piam_aws_result **out, piam_client *cli
 
 /**
  * IAM ListPolicyVersions, every page.
- * @param out  one record per version: VersionId, IsDefaultVersion, CreateDate.
+ * @param out         one record per version: VersionId, IsDefaultVersion, CreateDate.
+ * @param policy_arn  the policy's ARN.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such policy).
  * @since 0.1
  */
 PIAM_API int piam_iam_list_policy_versions(piam_aws_result **out, piam_client *client,
@@ -241,15 +282,22 @@ PIAM_API int piam_iam_list_policy_versions(piam_aws_result **out, piam_client *c
 /**
  * IAM CreatePolicyVersion.
  * @param out         one record: VersionId, IsDefaultVersion, CreateDate. May be NULL.
+ * @param policy_arn  the policy's ARN.
+ * @param document    the new version's document, JSON.
  * @param set_default 1 to make the new version the default, 0 not to.
- * @return PIAM_ELIMIT when the policy already has 5 versions.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ELIMIT when the policy already
+ *         has 5 versions, PIAM_ENOTFOUND (no such policy), PIAM_EPOLICY.
  * @since 0.1
  */
 PIAM_API int piam_iam_create_policy_version(piam_aws_result **out, piam_client *client,
 					    const char *policy_arn, const char *document, int set_default);
 
 /**
- * IAM DeletePolicyVersion (not the default version: PIAM_ECONFLICT).
+ * IAM DeletePolicyVersion.
+ * @param policy_arn  the policy's ARN.
+ * @param version_id  a non-default version, e.g. "v1".
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ECONFLICT (the default
+ *         version), PIAM_ENOTFOUND (no such policy or version).
  * @since 0.1
  */
 PIAM_API int piam_iam_delete_policy_version(piam_client *client, const char *policy_arn,
@@ -257,6 +305,9 @@ PIAM_API int piam_iam_delete_policy_version(piam_client *client, const char *pol
 
 /**
  * IAM DeletePolicy. Its non-default versions must be deleted and it detached first.
+ * @param policy_arn  the policy's ARN.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ECONFLICT (still attached, or
+ *         versions left), PIAM_ENOTFOUND (no such policy).
  * @since 0.1
  */
 PIAM_API int piam_iam_delete_policy(piam_client *client, const char *policy_arn);
@@ -264,7 +315,10 @@ PIAM_API int piam_iam_delete_policy(piam_client *client, const char *policy_arn)
 /**
  * IAM CreateUser.
  * @param out   one record: UserName, UserId, Arn, Path, CreateDate. May be NULL.
+ * @param name  the user name.
  * @param path  NULL for "/".
+ * @return PIAM_OK or an error common to every operation (above); PIAM_EEXISTS (a user of that name
+ *         exists).
  * @since 0.1
  */
 PIAM_API int piam_iam_create_user(piam_aws_result **out, piam_client *client, const char *name,
@@ -272,6 +326,10 @@ PIAM_API int piam_iam_create_user(piam_aws_result **out, piam_client *client, co
 
 /**
  * IAM AttachUserPolicy.
+ * @param user        the user name.
+ * @param policy_arn  the managed policy's ARN.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such user or
+ *         policy).
  * @since 0.1
  */
 PIAM_API int piam_iam_attach_user_policy(piam_client *client, const char *user, const char *policy_arn);
@@ -280,21 +338,29 @@ PIAM_API int piam_iam_attach_user_policy(piam_client *client, const char *user, 
 
 /**
  * S3 GetBucketPolicy.
- * @param out  the policy document (JSON), released with piam_free().
- * @return PIAM_ENOTFOUND when the bucket has no policy (NoSuchBucketPolicy) or does not exist
- *         (NoSuchBucket); piam_client_error_aws_code() tells which.
+ * @param out     the policy document (JSON), released with piam_free().
+ * @param bucket  the bucket's name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND when the
+ *         bucket has no policy (NoSuchBucketPolicy) or does not exist (NoSuchBucket);
+ *         piam_client_error_aws_code() tells which.
  * @since 0.1
  */
 PIAM_API int piam_s3_get_bucket_policy(char **out, piam_client *client, const char *bucket);
 
 /**
  * S3 PutBucketPolicy (sent with its Content-MD5, as S3 requires).
+ * @param bucket  the bucket's name.
+ * @param policy  the whole new bucket policy, JSON (see piam_policy_bucket_merge()).
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such bucket),
+ *         PIAM_EPOLICY (S3 refuses the document).
  * @since 0.1
  */
 PIAM_API int piam_s3_put_bucket_policy(piam_client *client, const char *bucket, const char *policy);
 
 /**
  * S3 DeleteBucketPolicy. Succeeds when the bucket has no policy.
+ * @param bucket  the bucket's name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such bucket).
  * @since 0.1
  */
 PIAM_API int piam_s3_delete_bucket_policy(piam_client *client, const char *bucket);
@@ -302,7 +368,9 @@ PIAM_API int piam_s3_delete_bucket_policy(piam_client *client, const char *bucke
 /**
  * S3 GetBucketLocation: the bucket's region ("us-east-1" where S3 says none, "eu-west-1" for
  * the legacy "EU").
- * @param out  the region, released with piam_free().
+ * @param out     the region, released with piam_free().
+ * @param bucket  the bucket's name.
+ * @return PIAM_OK or an error common to every operation (above); PIAM_ENOTFOUND (no such bucket).
  * @since 0.1
  */
 PIAM_API int piam_s3_get_bucket_location(char **out, piam_client *client, const char *bucket);

@@ -30,10 +30,12 @@ typedef int (*piam_credentials_fn)(piam_credentials *out, void *userdata);
 /**
  * Hand credentials to piam from inside a piam_credentials_fn. The strings are copied (the
  * secret and token into memory wiped when freed).
- * @param out            the callback's first argument.
- * @param session_token  NULL for long-term keys.
- * @param expiration     when they stop working, in seconds since the epoch (UTC); 0 if never.
- *                       piam asks the callback again a few minutes before that.
+ * @param out                the callback's first argument.
+ * @param access_key_id      the access key id.
+ * @param secret_access_key  the secret key; never appears in messages or logs.
+ * @param session_token      NULL for long-term keys.
+ * @param expiration         when they stop working, in seconds since the epoch (UTC); 0 if never.
+ *                           piam asks the callback again a few minutes before that.
  * @return PIAM_OK, PIAM_EINVAL (out NULL, a key empty, longer than 4096 bytes or not printable
  *         ASCII without spaces, expiration negative), PIAM_ENOMEM.
  * @since 0.1
@@ -60,6 +62,7 @@ PIAM_API int piam_client_set_credentials_provider(piam_client *client, piam_cred
  * --profile do; it wins over AWS_PROFILE. The files are only read once
  * piam_client_use_environment(client, 1) is on. NULL goes back to AWS_PROFILE, then "default".
  * Credentials already found from the files are forgotten.
+ * @param profile  the profile's name, copied; NULL for the default.
  * @return PIAM_OK, PIAM_EINVAL (empty, longer than 128 bytes, or containing spaces, brackets,
  *         quotes or control characters), PIAM_ENOMEM.
  * @since 0.1

@@ -39,7 +39,7 @@ PIAM_API int piam_options_new(piam_options **out, piam_client *client);
 PIAM_API void piam_options_free(piam_options *options);
 
 /**
- * The name of the role Personalize assumes: 1-64 characters of A-Z a-z 0-9 and +=,.@_-.
+ * The name of the role Personalize assumes: 1-64 characters of A-Z a-z 0-9 and +=,.\@_-.
  * @param name  NULL restores the default "PersonalizeRole".
  * @return PIAM_OK, PIAM_EINVAL, PIAM_ENOMEM.
  * @since 0.1
@@ -48,7 +48,7 @@ PIAM_API int piam_options_set_role_name(piam_options *options, const char *name)
 
 /**
  * The name of the customer managed policy that grants the role its S3 (and KMS) access:
- * 1-128 characters of A-Z a-z 0-9 and +=,.@_-.
+ * 1-128 characters of A-Z a-z 0-9 and +=,.\@_-.
  * @param name  NULL (the default) derives it from the role name: ROLE "-S3Access", e.g.
  *              "PersonalizeRole-S3Access".
  * @return PIAM_OK, PIAM_EINVAL, PIAM_ENOMEM.
@@ -100,6 +100,7 @@ PIAM_API int piam_options_set_region(piam_options *options, const char *region);
  * per bucket; adding a bucket twice is harmless. Names follow the S3 rules: 3-63 characters of
  * lowercase letters, digits, '.' and '-', beginning and ending with a letter or digit, no "..",
  * not an IP address, not beginning "xn--" or "sthree-", not ending "-s3alias" or "--ol-s3".
+ * @param bucket  the bucket's name, copied.
  * @return PIAM_OK, PIAM_EINVAL (an invalid name, or more than 100 buckets), PIAM_ENOMEM.
  * @since 0.1
  */
@@ -108,6 +109,7 @@ PIAM_API int piam_options_add_input_bucket(piam_options *options, const char *bu
 /**
  * Add a bucket Personalize writes to (batch inference, exports): the read actions plus
  * s3:PutObject. Same name rules as piam_options_add_input_bucket().
+ * @param bucket  the bucket's name, copied.
  * @return PIAM_OK, PIAM_EINVAL, PIAM_ENOMEM.
  * @since 0.1
  */
@@ -127,6 +129,7 @@ PIAM_API int piam_options_set_kms_key(piam_options *options, const char *key_arn
  * Turn the trust policy's confused-deputy guard on (1, the default) or off (0). With the guard,
  * the role may only be assumed by Personalize acting for this account in this region
  * (aws:SourceAccount and aws:SourceArn conditions), so the account and region are required.
+ * @param enable  1 or 0.
  * @return PIAM_OK, PIAM_EINVAL (neither 0 nor 1).
  * @since 0.1
  */

@@ -101,13 +101,15 @@ PIAM_API const char *piam_version(void);
 
 /**
  * The static description of a status code, e.g. "not found" for PIAM_ENOTFOUND.
+ * @param code  a PIAM_* status code (any int is accepted).
  * @return a static string; "unknown error" for a code piam does not define. Thread-safe.
  * @since 0.1
  */
 PIAM_API const char *piam_strerror(int code);
 
 /**
- * The name of a status code, e.g. "PIAM_ENOTFOUND".
+ * The name of a status code, e.g. "PIAM_ENOTFOUND"; what a binding puts in its exceptions.
+ * @param code  a PIAM_* status code (any int is accepted).
  * @return a static string; "PIAM_EUNKNOWN" for a code piam does not define. Thread-safe.
  * @since 0.1
  */
@@ -126,6 +128,8 @@ PIAM_API int piam_client_new(piam_client **out, const piam_allocator *allocator)
 
 /**
  * Free a client and everything it owns. Secrets are wiped first. Accepts NULL.
+ * Options made with the client must be freed before it (they use its allocator).
+ * Results (piam_plan, piam_aws_result, strings from `char **out`) may outlive it.
  * @since 0.1
  */
 PIAM_API void piam_client_free(piam_client *client);
@@ -133,14 +137,18 @@ PIAM_API void piam_client_free(piam_client *client);
 /**
  * Release memory that piam returned through a `char **out` parameter. Accepts NULL.
  * The memory remembers its allocator, so it may outlive the client that made it.
+ * @param ptr  what piam stored in `*out`; never memory from anywhere else. Thread-safe
+ *             (for different pointers).
  * @since 0.1
  */
 PIAM_API void piam_free(void *ptr);
 
 /**
  * Set the AWS region (e.g. "eu-west-1"). The partition (aws, aws-cn, aws-us-gov) follows
- * from it. NULL clears it.
- * @return PIAM_OK, PIAM_EINVAL (not of the AWS region form), PIAM_ENOMEM.
+ * from it.
+ * @param region  copied; NULL clears it.
+ * @return PIAM_OK, PIAM_EINVAL (not of the AWS region form; the region stays as it was),
+ *         PIAM_ENOMEM.
  * @since 0.1
  */
 PIAM_API int piam_client_set_region(piam_client *client, const char *region);
@@ -163,7 +171,10 @@ PIAM_API int piam_client_set_endpoint(piam_client *client, const char *service, 
 
 /**
  * Set static credentials. The strings are copied, and wiped when replaced or freed.
- * @param session_token  NULL for long-term keys.
+ * They win over every other source of credentials.
+ * @param access_key_id      the access key id, e.g. "AKIA...".
+ * @param secret_access_key  the secret key; never appears in messages or logs.
+ * @param session_token      NULL for long-term keys.
  * @return PIAM_OK, PIAM_EINVAL (a key empty, too long or not printable ASCII), PIAM_ENOMEM.
  * @since 0.1
  */
@@ -189,6 +200,8 @@ PIAM_API int piam_client_use_environment(piam_client *client, int enable);
 /**
  * Set the connect timeout and the total time one HTTP attempt may take, in milliseconds.
  * 0 keeps the default (connect 5000 ms, total 30000 ms).
+ * @param connect_ms  how long connecting may take (TCP and TLS).
+ * @param total_ms    how long one attempt may take, connecting included; retries get their own.
  * @return PIAM_OK, PIAM_EINVAL (negative).
  * @since 0.1
  */
@@ -197,13 +210,19 @@ PIAM_API int piam_client_set_timeouts(piam_client *client, long connect_ms, long
 /**
  * Send log messages of `level` and more severe to `fn`. NULL (or PIAM_LOG_NONE) turns logging off.
  * Messages never contain secret keys, session tokens, signing keys or signatures.
+ * The callback runs on the thread making the call that logs, during that call.
+ * @param fn        the callback; NULL turns logging off.
+ * @param level     a piam_log_level: PIAM_LOG_ERROR (1) to PIAM_LOG_TRACE (5), or PIAM_LOG_NONE.
+ * @param userdata  passed to every call of `fn`; piam does not own it.
  * @return PIAM_OK, PIAM_EINVAL (level out of range).
  * @since 0.1
  */
 PIAM_API int piam_client_set_log(piam_client *client, piam_log_fn fn, int level, void *userdata);
 
 /**
- * The PIAM_E* code of the last failed call on this client, or PIAM_OK.
+ * The code of the last failed call on this client.
+ * @return PIAM_OK after a success, else that call's code (PIAM_EINVAL, PIAM_ENOTFOUND, ...).
+ *         Not an error of its own.
  * @since 0.1
  */
 PIAM_API int piam_client_error(const piam_client *client);

@@ -119,7 +119,8 @@ PIAM_API const char *piam_plan_step_status(const piam_plan *plan, size_t index);
 PIAM_API const char *piam_plan_role_arn(const piam_plan *plan);
 
 /**
- * The index of the step that failed, or -1 when none did (or plan is NULL).
+ * The index of the step that failed.
+ * @return the index, or -1 when none did (or plan is NULL); not a status code.
  * @since 0.1
  */
 PIAM_API int piam_plan_failed_step(const piam_plan *plan);
@@ -137,12 +138,17 @@ PIAM_API void piam_plan_free(piam_plan *plan);
 
 /**
  * Also attach the AWS managed policy CloudWatchFullAccess to the role. Off (0) by default.
+ * @param enable  1 or 0.
+ * @return PIAM_OK, PIAM_EINVAL (options NULL, enable neither 0 nor 1), PIAM_ENOMEM.
  * @since 0.1
  */
 PIAM_API int piam_options_set_cloudwatch(piam_options *options, int enable);
 
 /**
- * Merge piam's statement into each bucket's policy. On (1) by default.
+ * Merge piam's statement into each bucket's policy. On (1) by default; with 0, plan, setup
+ * and teardown leave bucket policies alone.
+ * @param enable  1 or 0.
+ * @return PIAM_OK, PIAM_EINVAL (options NULL, enable neither 0 nor 1), PIAM_ENOMEM.
  * @since 0.1
  */
 PIAM_API int piam_options_set_bucket_policy(piam_options *options, int enable);
@@ -151,6 +157,8 @@ PIAM_API int piam_options_set_bucket_policy(piam_options *options, int enable);
  * Take over a role (and S3 access policy) of the configured name that piam did not create:
  * setup tags it as piam's and converges it; teardown will then delete it. Off (0) by default,
  * when such a role is refused with PIAM_ENOTOWNED and left untouched.
+ * @param enable  1 or 0.
+ * @return PIAM_OK, PIAM_EINVAL (options NULL, enable neither 0 nor 1), PIAM_ENOMEM.
  * @since 0.1
  */
 PIAM_API int piam_options_set_adopt_existing(piam_options *options, int enable);
@@ -158,6 +166,7 @@ PIAM_API int piam_options_set_adopt_existing(piam_options *options, int enable);
 /**
  * After creating the role, poll GetRole once a second until it is visible, for at most
  * `seconds` (0 to 300). 0 (the default) does not wait.
+ * @return PIAM_OK, PIAM_EINVAL (options NULL, seconds out of range), PIAM_ENOMEM.
  * @since 0.1
  */
 PIAM_API int piam_options_set_wait(piam_options *options, int seconds);
@@ -166,12 +175,20 @@ PIAM_API int piam_options_set_wait(piam_options *options, int seconds);
  * Add a tag to the role and policy piam creates (key 1-128, value 0-256 characters of IAM's
  * tag alphabet; at most 40 tags; keys starting "aws:" or equal to PIAM_OWNERSHIP_TAG_KEY are
  * refused). Both strings are copied.
+ * @param key    the tag's key.
+ * @param value  the tag's value ("" allowed).
+ * @return PIAM_OK, PIAM_EINVAL (a NULL, a bad key or value, a reserved key, more than 40 tags),
+ *         PIAM_ENOMEM.
  * @since 0.1
  */
 PIAM_API int piam_options_add_tag(piam_options *options, const char *key, const char *value);
 
 /**
- * Set (or with NULL, clear) the progress callback of setup and teardown.
+ * Set (or with NULL, clear) the progress callback of setup and teardown. It runs on the
+ * thread calling piam_setup_apply() or piam_setup_teardown(), during that call.
+ * @param fn        the callback, or NULL.
+ * @param userdata  passed to every call of `fn`; piam does not own it.
+ * @return PIAM_OK, PIAM_EINVAL (options NULL), PIAM_ENOMEM.
  * @since 0.1
  */
 PIAM_API int piam_options_set_progress(piam_options *options, piam_progress_fn fn, void *userdata);

@@ -69,6 +69,7 @@ extern "C" {
  * @param header_count  the number of headers.
  * @param body          the payload, body_len bytes; NULL when body_len is 0. Hashed unless
  *                      payload_hash is given or PIAM_SIGN_UNSIGNED_PAYLOAD is set.
+ * @param body_len      the payload's length in bytes.
  * @param payload_hash  the payload's SHA-256 in lower-case hex (for bodies hashed elsewhere),
  *                      or a token such as "UNSIGNED-PAYLOAD"; NULL to hash body.
  * @return PIAM_OK; PIAM_EINVAL for any bad argument (a NULL, a malformed name or value, a
@@ -92,6 +93,7 @@ PIAM_API int piam_sign_request(size_t *out_count, piam_client *client, const cha
  * One result of the last successful piam_sign_request() on the client.
  * @param out_name   receives the header or query parameter name. Borrowed.
  * @param out_value  receives its value (URI-encoded for query parameters). Borrowed.
+ * @param client     the client that signed.
  * @param index      0 to out_count - 1.
  * @return PIAM_OK; PIAM_EINVAL (NULL argument, no results, index out of range), with both
  *         outputs set to NULL. Does not touch the client's last error.
@@ -104,6 +106,8 @@ PIAM_API int piam_sign_result(const char **out_name, const char **out_value,
  * The canonical request and string to sign of the last successful signature on the client,
  * to compare with what AWS reports in a SignatureDoesNotMatch error. Both may hold the session
  * token (never the secret key). Borrowed like piam_sign_result()'s.
+ * @param out_canonical_request  receives the canonical request (NULL on failure).
+ * @param out_string_to_sign     receives the string to sign (NULL on failure).
  * @return PIAM_OK; PIAM_EINVAL (NULL argument, or no successful signature since the last
  *         failed piam_sign_request()).
  * @since 0.1
