@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
 #include "setup.h"
 
 enum step_kind {
@@ -509,12 +508,6 @@ static int set_role_arn(struct run *r, char *arn)
 	return PIAM_OK;
 }
 
-/* Requests the client has sent so far (attempts included). */
-static unsigned long requests_sent(piam_client *c)
-{
-	return c->http ? c->http->requests : 0;
-}
-
 /*
  * A create that was retried after a lost reply (reset, timeout) can find what its own first
  * attempt made: EntityAlreadyExists. When the resource carries piam's tag, the create did
@@ -526,7 +519,7 @@ static int created_by_lost_reply(struct run *r, enum step_kind kind, int rc, uns
 	int owned, rc2;
 
 	*arn = NULL;
-	if (rc != PIAM_EEXISTS || requests_sent(r->c) - before < 2)
+	if (rc != PIAM_EEXISTS || piam__setup_requests_sent(r->c) - before < 2)
 		return rc;
 	if (kind == STEP_ROLE) {
 		rc2 = r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &tag);
@@ -576,7 +569,7 @@ static int apply_step(struct run *r, struct step *s)
 			return r->ops->delete_role(r->c, r->ctx, r->role);
 		if (s->planned == ST_UPDATE)
 			return r->ops->tag_role(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, PIAM_OWNERSHIP_TAG_VALUE);
-		before = requests_sent(r->c);
+		before = piam__setup_requests_sent(r->c);
 		rc = r->ops->create_role(r->c, r->ctx, r->role, r->o->path, r->o->description, r->trust_text, keys, values, ntags, &arn);
 		if (rc && (rc = created_by_lost_reply(r, STEP_ROLE, rc, before, &arn)))
 			return rc;
@@ -605,7 +598,7 @@ static int apply_step(struct run *r, struct step *s)
 				return rc;
 			return r->ops->create_version(r->c, r->ctx, r->policy_arn, r->s3_text);
 		}
-		before = requests_sent(r->c);
+		before = piam__setup_requests_sent(r->c);
 		rc = r->ops->create_policy(r->c, r->ctx, piam__options_policy_name(r->o, name_buf), r->o->path,
 					   r->o->description, r->s3_text, keys, values, ntags,
 					   &arn);
@@ -720,7 +713,7 @@ static int apply(struct run *r)
 		for (tries = 0; rc == PIAM_ENOTFOUND && tries < NEW_ENTITY_RETRIES && created_now(r, s); tries++) {
 			piam__log(r->c, PIAM_LOG_DEBUG, "setup: %s: not visible yet, trying again in 1 s",
 				  step_names[s->kind]);
-			piam__sleep_ms(r->c, 1000);
+			piam__setup_sleep_ms(r->c, 1000);
 			rc = apply_step(r, s);
 		}
 		if (rc) {

@@ -14,16 +14,21 @@ static void note(piam_client *c, const char *action, int write)
 	piam__log(c, PIAM_LOG_DEBUG, "setup: AWS %s (%s)", action, write ? "write" : "read");
 }
 
-static unsigned long requests_sent(piam_client *c)
+unsigned long piam__setup_requests_sent(piam_client *c)
 {
 	return c->http ? c->http->requests : 0;
+}
+
+void piam__setup_sleep_ms(piam_client *c, long ms)
+{
+	piam__sleep_ms(c, ms);
 }
 
 /* A delete retried after a lost reply (reset, timeout) finds nothing left to delete when its
  * first attempt went through: that NoSuchEntity is the success the lost reply would have said. */
 static int deleted(piam_client *c, int rc, unsigned long before)
 {
-	if (rc == PIAM_ENOTFOUND && requests_sent(c) - before >= 2) {
+	if (rc == PIAM_ENOTFOUND && piam__setup_requests_sent(c) - before >= 2) {
 		piam__log(c, PIAM_LOG_DEBUG, "setup: gone after a retried delete: the first attempt removed it");
 		piam__error_clear(c);
 		return PIAM_OK;
@@ -129,7 +134,7 @@ static int update_trust(piam_client *c, void *ctx, const char *name, const char 
 
 static int delete_role(piam_client *c, void *ctx, const char *name)
 {
-	unsigned long before = requests_sent(c);
+	unsigned long before = piam__setup_requests_sent(c);
 
 	(void)ctx;
 	note(c, "DeleteRole", 1);
@@ -187,7 +192,7 @@ static int attach(piam_client *c, void *ctx, const char *role, const char *polic
 
 static int detach(piam_client *c, void *ctx, const char *role, const char *policy_arn)
 {
-	unsigned long before = requests_sent(c);
+	unsigned long before = piam__setup_requests_sent(c);
 
 	(void)ctx;
 	note(c, "DetachRolePolicy", 1);
@@ -288,7 +293,7 @@ static int create_version(piam_client *c, void *ctx, const char *arn, const char
 
 static int delete_version(piam_client *c, void *ctx, const char *arn, const char *version)
 {
-	unsigned long before = requests_sent(c);
+	unsigned long before = piam__setup_requests_sent(c);
 
 	(void)ctx;
 	note(c, "DeletePolicyVersion", 1);
@@ -297,7 +302,7 @@ static int delete_version(piam_client *c, void *ctx, const char *arn, const char
 
 static int delete_policy(piam_client *c, void *ctx, const char *arn)
 {
-	unsigned long before = requests_sent(c);
+	unsigned long before = piam__setup_requests_sent(c);
 
 	(void)ctx;
 	note(c, "DeletePolicy", 1);
