@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "policy.h"
 
 #define MAX_TAGS 50
 #define MAX_DOCUMENT 131072 /* far above every IAM and S3 policy size limit; AWS says the rest */
@@ -321,19 +322,61 @@ int piam__check_name(piam_client *c, const char *what, const char *s, size_t max
 	return PIAM_OK;
 }
 
-/* Any text without control characters, at most `max` bytes; NULL allowed when optional. */
+/* The length of the well-formed UTF-8 sequence at s (shortest form, no surrogates), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned long cp;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* UTF-8 text without control characters (tab, newline and carriage return aside), at most `max`
+ * bytes; NULL allowed when optional. AWS refuses anything else, so it is never sent. */
 int piam__check_text(piam_client *c, const char *what, const char *s, size_t max, int optional)
 {
-	size_t n;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, len;
 
 	if (!s)
 		return optional ? PIAM_OK : piam__error(c, PIAM_EINVAL, "%s is missing", what);
 	if (!*s && !optional)
 		return piam__error(c, PIAM_EINVAL, "%s is empty", what);
-	for (n = 0; s[n]; n++)
-		if (((unsigned char)s[n] < 0x20 && s[n] != '\n' && s[n] != '\r' && s[n] != '\t') || n >= max)
-			return piam__error(c, PIAM_EINVAL, "invalid %s: control characters or over %zu bytes", what, max);
+	for (n = 0; u[n]; n += len)
+		if ((u[n] < 0x20 && u[n] != '\n' && u[n] != '\r' && u[n] != '\t') || u[n] == 0x7f || n >= max ||
+		    !(len = utf8_len(u + n)))
+			return piam__error(c, PIAM_EINVAL, "invalid %s: not UTF-8, control characters or over %zu bytes",
+					   what, max);
 	return PIAM_OK;
+}
+
+int piam__check_document(piam_client *c, const char *what, const char *doc, size_t max)
+{
+	json_t *parsed = NULL;
+	int rc;
+
+	if ((rc = piam__check_text(c, what, doc, max, 0)))
+		return rc;
+	rc = piam__policy_parse(c, doc, strlen(doc), &parsed);
+	json_decref(parsed);
+	return rc;
 }
 
 int piam__check_tags(piam_client *c, const char *const *keys, const char *const *values, size_t n)
@@ -367,13 +410,19 @@ static int check_path(piam_client *c, const char *path)
 
 static int check_arn(piam_client *c, const char *arn)
 {
+	const char *name, *p;
 	int rc;
 
 	if ((rc = piam__check_text(c, "policy ARN", arn, 2048, 0)))
 		return rc;
-	if (strncmp(arn, "arn:", 4) != 0 || strpbrk(arn, " \t\r\n"))
-		return piam__error(c, PIAM_EINVAL, "invalid policy ARN: expected arn:PARTITION:iam::ACCOUNT:policy/NAME");
+	if (strncmp(arn, "arn:", 4) != 0 || !(name = strrchr(arn, '/')) || !name[1] || strlen(name + 1) > 128)
+		goto bad;
+	for (p = arn; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || (p > name && !is_name_char(*p)))
+			goto bad;
 	return PIAM_OK;
+bad:
+	return piam__error(c, PIAM_EINVAL, "invalid policy ARN: expected arn:PARTITION:iam::ACCOUNT:policy/NAME");
 }
 
 static int check_version(piam_client *c, const char *v)
@@ -409,7 +458,7 @@ PIAM_API int piam_iam_create_role(piam_aws_result **out, piam_client *client, co
 	if (out)
 		*out = NULL;
 	if ((rc = piam__check_name(client, "role name", name, 64)) ||
-	    (rc = piam__check_text(client, "trust policy", trust_policy, MAX_DOCUMENT, 0)) ||
+	    (rc = piam__check_document(client, "trust policy", trust_policy, MAX_DOCUMENT)) ||
 	    (rc = check_path(client, path)) ||
 	    (rc = piam__check_text(client, "description", description, 1000, 1)) ||
 	    (rc = piam__check_tags(client, tag_keys, tag_values, ntags)))
@@ -441,7 +490,7 @@ PIAM_API int piam_iam_set_trust(piam_client *client, const char *role, const cha
 	if ((rc = start(client)))
 		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) ||
-	    (rc = piam__check_text(client, "trust policy", trust_policy, MAX_DOCUMENT, 0)))
+	    (rc = piam__check_document(client, "trust policy", trust_policy, MAX_DOCUMENT)))
 		return rc;
 	return piam__iam_set_trust(client, role, trust_policy);
 }
@@ -537,7 +586,7 @@ PIAM_API int piam_iam_create_policy(piam_aws_result **out, piam_client *client, 
 	if (out)
 		*out = NULL;
 	if ((rc = piam__check_name(client, "policy name", name, 128)) ||
-	    (rc = piam__check_text(client, "policy document", document, MAX_DOCUMENT, 0)) ||
+	    (rc = piam__check_document(client, "policy document", document, MAX_DOCUMENT)) ||
 	    (rc = check_path(client, path)) ||
 	    (rc = piam__check_text(client, "description", description, 1000, 1)) ||
 	    (rc = piam__check_tags(client, tag_keys, tag_values, ntags)))
@@ -600,7 +649,7 @@ PIAM_API int piam_iam_create_policy_version(piam_aws_result **out, piam_client *
 	if (out)
 		*out = NULL;
 	if ((rc = check_arn(client, policy_arn)) ||
-	    (rc = piam__check_text(client, "policy document", document, MAX_DOCUMENT, 0)))
+	    (rc = piam__check_document(client, "policy document", document, MAX_DOCUMENT)))
 		return rc;
 	if (set_default != 0 && set_default != 1)
 		return piam__error(client, PIAM_EINVAL, "set_default must be 0 or 1");

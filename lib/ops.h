@@ -62,6 +62,8 @@ int piam__s3_create_bucket(piam_client *c, const char *bucket);
 /* Argument checks shared by the public wrappers; each records PIAM_EINVAL with a message. */
 int piam__check_name(piam_client *c, const char *what, const char *s, size_t max);
 int piam__check_text(piam_client *c, const char *what, const char *s, size_t max, int optional);
+/* Text as piam__check_text, that is also a JSON policy document (PIAM_EPOLICY otherwise). */
+int piam__check_document(piam_client *c, const char *what, const char *doc, size_t max);
 int piam__check_tags(piam_client *c, const char *const *keys, const char *const *values, size_t n);
 int piam__check_bucket(piam_client *c, const char *bucket);
 

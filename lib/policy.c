@@ -479,8 +479,10 @@ PIAM_API int piam_policy_bucket_merge(char **out, int *out_change, const piam_op
 
 	if (out)
 		*out = NULL;
-	if (!out || !out_change || !options || !bucket)
+	if (!out || !out_change || !options)
 		return PIAM_EINVAL;
+	if (!bucket)
+		return piam__error(options->client, PIAM_EINVAL, "bucket name is missing");
 	piam__error_clear(options->client);
 	if ((rc = piam__policy_bucket_statement(options, NULL, bucket, &st)))
 		return rc;
@@ -513,10 +515,12 @@ PIAM_API int piam_policy_equal(int *out, piam_client *client, const char *a, con
 	json_t *da = NULL, *db = NULL;
 	int rc;
 
-	if (!out || !client || !a || !b)
+	if (!out || !client)
 		return PIAM_EINVAL;
-	piam__error_clear(client);
 	*out = 0;
+	if (!a || !b)
+		return piam__error(client, PIAM_EINVAL, "policy document missing");
+	piam__error_clear(client);
 	if (!(rc = piam__policy_parse(client, a, strlen(a), &da)) &&
 	    !(rc = piam__policy_parse(client, b, strlen(b), &db)))
 		rc = piam__policy_equal(client, da, db, out);

@@ -146,7 +146,7 @@ PIAM_API int piam_s3_put_bucket_policy(piam_client *client, const char *bucket, 
 		return PIAM_EINVAL;
 	piam__error_clear(client);
 	if ((rc = piam__check_bucket(client, bucket)) ||
-	    (rc = piam__check_text(client, "bucket policy", policy, MAX_BUCKET_POLICY, 0)))
+	    (rc = piam__check_document(client, "bucket policy", policy, MAX_BUCKET_POLICY)))
 		return rc;
 	return piam__s3_put_bucket_policy(client, bucket, policy);
 }

@@ -548,12 +548,50 @@ static int set_role_arn(struct run *r, char *arn)
 	return PIAM_OK;
 }
 
+/*
+ * A create that was retried after a lost reply (reset, timeout) can find what its own first
+ * attempt made: EntityAlreadyExists. When the resource carries piam's tag, the create did
+ * happen; anything else keeps the error. `arn` is the role's or policy's ARN, read back.
+ */
+static int created_by_lost_reply(struct run *r, enum step_kind kind, int rc, unsigned long before, char **arn)
+{
+	char *tag = NULL, *other = NULL;
+	int owned, rc2;
+
+	*arn = NULL;
+	if (rc != PIAM_EEXISTS || piam__setup_requests_sent(r->c) - before < 2)
+		return rc;
+	if (kind == STEP_ROLE) {
+		rc2 = r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &tag);
+		owned = !rc2 && tag && strcmp(tag, PIAM_OWNERSHIP_TAG_VALUE) == 0;
+		if (owned)
+			rc2 = r->ops->get_role(r->c, r->ctx, r->role, arn, &other);
+	} else {
+		rc2 = r->ops->get_policy(r->c, r->ctx, r->policy_arn, &other, &tag);
+		owned = !rc2 && tag && strcmp(tag, PIAM_OWNERSHIP_TAG_VALUE) == 0;
+		if (owned && !(*arn = piam__strdup(r->c, r->policy_arn)))
+			rc2 = PIAM_ENOMEM;
+	}
+	piam__free(r->c, tag);
+	piam__free(r->c, other);
+	if (rc2)
+		return rc2;
+	if (!owned)
+		return piam__error(r->c, PIAM_EEXISTS, "%s was created meanwhile, not by piam",
+				   kind == STEP_ROLE ? r->role : r->policy_arn);
+	piam__log(r->c, PIAM_LOG_DEBUG, "setup: %s exists after a retried create: the first attempt made it",
+		  kind == STEP_ROLE ? r->role : r->policy_arn);
+	piam__error_clear(r->c);
+	return PIAM_OK;
+}
+
 static int apply_step(struct run *r, struct step *s)
 {
 	const struct piam__setup_options *so = r->so;
 	const char *keys[PIAM__SETUP_MAX_TAGS + 1], *values[PIAM__SETUP_MAX_TAGS + 1];
 	char name_buf[PIAM__POLICY_NAME_MAX + 1];
 	size_t ntags = 1, i;
+	unsigned long before;
 	char *arn = NULL;
 	int rc;
 
@@ -571,8 +609,9 @@ static int apply_step(struct run *r, struct step *s)
 			return r->ops->delete_role(r->c, r->ctx, r->role);
 		if (s->planned == ST_UPDATE)
 			return r->ops->tag_role(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, PIAM_OWNERSHIP_TAG_VALUE);
+		before = piam__setup_requests_sent(r->c);
 		rc = r->ops->create_role(r->c, r->ctx, r->role, r->o->path, r->o->description, r->trust_text, keys, values, ntags, &arn);
-		if (rc)
+		if (rc && (rc = created_by_lost_reply(r, STEP_ROLE, rc, before, &arn)))
 			return rc;
 		return set_role_arn(r, arn);
 	case STEP_TRUST:
@@ -599,10 +638,11 @@ static int apply_step(struct run *r, struct step *s)
 				return rc;
 			return r->ops->create_version(r->c, r->ctx, r->policy_arn, r->s3_text);
 		}
+		before = piam__setup_requests_sent(r->c);
 		rc = r->ops->create_policy(r->c, r->ctx, piam__options_policy_name(r->o, name_buf), r->o->path,
 					   r->o->description, r->s3_text, keys, values, ntags,
 					   &arn);
-		if (rc)
+		if (rc && (rc = created_by_lost_reply(r, STEP_S3_POLICY, rc, before, &arn)))
 			return rc;
 		if (strcmp(arn, r->policy_arn) != 0)
 			piam__log(r->c, PIAM_LOG_WARN, "CreatePolicy returned %s, expected %s", arn, r->policy_arn);
@@ -673,10 +713,30 @@ static int show_created_arn(struct run *r)
 	return PIAM_OK;
 }
 
+#define NEW_ENTITY_RETRIES 5
+
+/* Whether step `s` attaches something this run has just created (the role, or the policy). */
+static int created_now(const struct run *r, const struct step *s)
+{
+	size_t i;
+
+	if (r->mode != PIAM__SETUP_APPLY ||
+	    (s->kind != STEP_ATTACH_PERSONALIZE && s->kind != STEP_ATTACH_S3 && s->kind != STEP_ATTACH_CLOUDWATCH))
+		return 0;
+	for (i = 0; i < r->plan->n; i++) {
+		const struct step *t = &r->plan->steps[i];
+
+		if (t->planned == ST_CREATE && t->status != ST_FAILED && t->done &&
+		    (t->kind == STEP_ROLE || (t->kind == STEP_S3_POLICY && s->kind == STEP_ATTACH_S3)))
+			return 1;
+	}
+	return 0;
+}
+
 static int apply(struct run *r)
 {
 	size_t i;
-	int rc;
+	int rc, tries;
 
 	for (i = 0; i < r->plan->n; i++) {
 		struct step *s = &r->plan->steps[i];
@@ -687,7 +747,16 @@ static int apply(struct run *r)
 		}
 		progress(r, step_names[s->kind], s->resource, planned_names[s->planned]);
 		s->done = 1;
-		if ((rc = apply_step(r, s))) {
+		rc = apply_step(r, s);
+		/* IAM is eventually consistent: an attachment right after CreateRole or CreatePolicy can
+		 * still be told NoSuchEntity. Try again, a second apart, a few times. */
+		for (tries = 0; rc == PIAM_ENOTFOUND && tries < NEW_ENTITY_RETRIES && created_now(r, s); tries++) {
+			piam__log(r->c, PIAM_LOG_DEBUG, "setup: %s: not visible yet, trying again in 1 s",
+				  step_names[s->kind]);
+			piam__setup_sleep_ms(r->c, 1000);
+			rc = apply_step(r, s);
+		}
+		if (rc) {
 			s->status = ST_FAILED;
 			r->plan->failed = (int)i;
 			explain_failure(r, i);

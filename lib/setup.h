@@ -110,4 +110,9 @@ int piam__setup_run(piam_plan **out, piam_client *c, const piam_options *o, enum
 /* The setup-only options of `o`, or the defaults when none were set. */
 const struct piam__setup_options *piam__setup_options_get(const piam_options *o);
 
+/* lib/setup_aws.c: the requests the client has sent (attempts included), to tell a retried write
+ * from a first try; a pause through the client's sleep hook. */
+unsigned long piam__setup_requests_sent(piam_client *c);
+void piam__setup_sleep_ms(piam_client *c, long ms);
+
 #endif

@@ -14,6 +14,28 @@ static void note(piam_client *c, const char *action, int write)
 	piam__log(c, PIAM_LOG_DEBUG, "setup: AWS %s (%s)", action, write ? "write" : "read");
 }
 
+unsigned long piam__setup_requests_sent(piam_client *c)
+{
+	return c->http ? c->http->requests : 0;
+}
+
+void piam__setup_sleep_ms(piam_client *c, long ms)
+{
+	piam__sleep_ms(c, ms);
+}
+
+/* A delete retried after a lost reply (reset, timeout) finds nothing left to delete when its
+ * first attempt went through: that NoSuchEntity is the success the lost reply would have said. */
+static int deleted(piam_client *c, int rc, unsigned long before)
+{
+	if (rc == PIAM_ENOTFOUND && piam__setup_requests_sent(c) - before >= 2) {
+		piam__log(c, PIAM_LOG_DEBUG, "setup: gone after a retried delete: the first attempt removed it");
+		piam__error_clear(c);
+		return PIAM_OK;
+	}
+	return rc;
+}
+
 /* A copy of `s` in the client's memory; PIAM_EPROTOCOL when AWS left the field out. */
 static int copy_field(piam_client *c, const piam_aws_result *res, size_t i, const char *name, const char *action,
 		      char **out)
@@ -112,9 +134,11 @@ static int update_trust(piam_client *c, void *ctx, const char *name, const char 
 
 static int delete_role(piam_client *c, void *ctx, const char *name)
 {
+	unsigned long before = piam__setup_requests_sent(c);
+
 	(void)ctx;
 	note(c, "DeleteRole", 1);
-	return piam_iam_delete_role(c, name);
+	return deleted(c, piam_iam_delete_role(c, name), before);
 }
 
 static int count_inline(piam_client *c, void *ctx, const char *role, size_t *n)
@@ -168,9 +192,11 @@ static int attach(piam_client *c, void *ctx, const char *role, const char *polic
 
 static int detach(piam_client *c, void *ctx, const char *role, const char *policy_arn)
 {
+	unsigned long before = piam__setup_requests_sent(c);
+
 	(void)ctx;
 	note(c, "DetachRolePolicy", 1);
-	return piam_iam_detach_role_policy(c, role, policy_arn);
+	return deleted(c, piam_iam_detach_role_policy(c, role, policy_arn), before);
 }
 
 static int get_policy(piam_client *c, void *ctx, const char *arn, char **default_version, char **tag)
@@ -185,8 +211,12 @@ static int get_policy(piam_client *c, void *ctx, const char *arn, char **default
 	if ((rc = piam_iam_get_policy(&res, c, arn)))
 		return rc;
 	rc = copy_field(c, res, 0, "DefaultVersionId", "GetPolicy", default_version);
-	if (!rc && (t = piam_aws_result_field(res, 0, "Tag:" PIAM_OWNERSHIP_TAG_KEY)) && !(*tag = piam__strdup(c, t)))
+	if (!rc && (t = piam_aws_result_field(res, 0, "Tag:" PIAM_OWNERSHIP_TAG_KEY)) && !(*tag = piam__strdup(c, t))) {
+		/* the caller frees nothing on failure */
+		piam__free(c, *default_version);
+		*default_version = NULL;
 		rc = PIAM_ENOMEM;
+	}
 	piam_aws_result_free(res);
 	return rc;
 }
@@ -263,16 +293,20 @@ static int create_version(piam_client *c, void *ctx, const char *arn, const char
 
 static int delete_version(piam_client *c, void *ctx, const char *arn, const char *version)
 {
+	unsigned long before = piam__setup_requests_sent(c);
+
 	(void)ctx;
 	note(c, "DeletePolicyVersion", 1);
-	return piam_iam_delete_policy_version(c, arn, version);
+	return deleted(c, piam_iam_delete_policy_version(c, arn, version), before);
 }
 
 static int delete_policy(piam_client *c, void *ctx, const char *arn)
 {
+	unsigned long before = piam__setup_requests_sent(c);
+
 	(void)ctx;
 	note(c, "DeletePolicy", 1);
-	return piam_iam_delete_policy(c, arn);
+	return deleted(c, piam_iam_delete_policy(c, arn), before);
 }
 
 static int get_bucket_policy(piam_client *c, void *ctx, const char *bucket, char **document)

@@ -308,10 +308,10 @@ static void test_s3(void)
 
 	/* PutBucketPolicy carries the body's Content-MD5, signed. */
 	fake_reply(&f, 204, NULL, NULL);
-	CHECK_INT(piam_s3_put_bucket_policy(c, "my-bucket", "abc"), PIAM_OK);
+	CHECK_INT(piam_s3_put_bucket_policy(c, "my-bucket", "{\"Statement\": []}"), PIAM_OK);
 	CHECK_STR(f.method[2], "PUT");
-	CHECK_STR(f.body[2], "abc");
-	CHECK_STR(fake_header(&f, 2, "Content-MD5", h, sizeof(h)), "kAFQmDzST7DWlj99KOF/cg==");
+	CHECK_STR(f.body[2], "{\"Statement\": []}");
+	CHECK_STR(fake_header(&f, 2, "Content-MD5", h, sizeof(h)), "s6H8vKB1+SMdcIHEuDm/Lw==");
 	CHECK(fake_header(&f, 2, "Authorization", h, sizeof(h)) && strstr(h, "content-md5;host;"));
 
 	fake_reply(&f, 204, NULL, NULL);

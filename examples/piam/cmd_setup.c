@@ -1,5 +1,6 @@
 /* piam plan | setup | teardown: the guide as one command. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -45,7 +46,8 @@ static void help(const char *cmd)
 	      "  --endpoint-url URL     send IAM, STS and S3 requests to URL (e.g. a local moto_server)\n"
 	      "  --json                 print one JSON object: {\"role_arn\": ..., \"steps\": [{\"step\", \"resource\",\n"
 	      "                         \"status\"}, ...]} (and \"failed_step\" when a step failed)\n"
-	      "  -v                     log every AWS request on stderr\n"
+	      "  --timeout SECONDS      give up on one HTTP exchange after SECONDS (default 30; decimals allowed)\n"
+	      "  -v                     log every AWS request on stderr; -vv also each attempt and error reply\n"
 	      "  --help                 this text\n\n"
 	      "Credentials come from the environment, the shared files or the instance, as for the AWS CLI.\n"
 	      "exit status: 0 done; 1 failed (the AWS error code and message on stderr); 2 bad usage or\n"
@@ -167,6 +169,19 @@ static int parse_option(piam_options *o, piam_client *client, struct setup_args 
 		}
 		return 2;
 	}
+	if (strcmp(flag, "--timeout") == 0) {
+		char *end;
+		double secs;
+
+		if (need_value(argc, argv, i))
+			return -1;
+		secs = strtod(value, &end);
+		if (*end || !(secs >= 0.001 && secs <= 86400.0))
+			return cli_usage_error("--timeout %s: expected seconds between 0.001 and 86400", value), -1;
+		if (piam_client_set_timeouts(client, 0, (long)(secs * 1000.0)) != PIAM_OK)
+			return cli_client_error(client), -1;
+		return 2;
+	}
 	if (strcmp(flag, "--cloudwatch") == 0)
 		rc = piam_options_set_cloudwatch(o, 1);
 	else if (strcmp(flag, "--no-bucket-policy") == 0)
@@ -180,7 +195,9 @@ static int parse_option(piam_options *o, piam_client *client, struct setup_args 
 	else if (strcmp(flag, "--json") == 0)
 		a->json = 1;
 	else if (strcmp(flag, "-v") == 0 || strcmp(flag, "--verbose") == 0)
-		a->verbose = 1;
+		a->verbose = a->verbose > 1 ? a->verbose : 1;
+	else if (strcmp(flag, "-vv") == 0)
+		a->verbose = 2;
 	else {
 		cli_usage_error("%s: unknown option '%s' (see piam %s --help)", argv[0], flag, argv[0]);
 		return -1;
@@ -216,7 +233,7 @@ int cmd_setup(int argc, char **argv)
 		if ((used = parse_option(o, client, &a, argc, argv, i)) < 0)
 			goto out;
 	if (a.verbose)
-		piam_client_set_log(client, log_line, PIAM_LOG_DEBUG, NULL);
+		piam_client_set_log(client, log_line, a.verbose > 1 ? PIAM_LOG_TRACE : PIAM_LOG_DEBUG, NULL);
 	piam_options_set_progress(o, on_progress, NULL);
 
 	if (strcmp(cmd, "plan") == 0)

@@ -19,14 +19,16 @@
  * documents come back decoded (JSON text). Resource tags of a record appear as fields named
  * "Tag:KEY". Pass NULL as `out` to a function whose result you do not need.
  *
- * Errors common to every operation: PIAM_EINVAL (an argument is NULL, empty or malformed;
- * nothing was sent), PIAM_ECREDENTIALS, PIAM_ECONFIG (no region where one is needed),
- * PIAM_ENETWORK, PIAM_ETIMEOUT, PIAM_ETLS, PIAM_ETOOBIG, PIAM_EPROTOCOL, PIAM_ENOMEM, and the
- * AWS error mapping: PIAM_ENOTFOUND (NoSuchEntity, NoSuchBucket, NoSuchBucketPolicy),
- * PIAM_EEXISTS (EntityAlreadyExists), PIAM_EACCESS (AccessDenied), PIAM_ETHROTTLED (Throttling,
- * SlowDown, ... once retries are spent), PIAM_EPOLICY (MalformedPolicyDocument),
- * PIAM_ELIMIT (LimitExceeded), PIAM_ESIGNATURE (SignatureDoesNotMatch, InvalidClientTokenId,
- * RequestExpired, ...), PIAM_ECONFLICT (DeleteConflict), PIAM_ESERVICE (any other).
+ * Errors common to every operation: PIAM_EINVAL (an argument is NULL, empty or malformed,
+ * text that is not UTF-8 or holds control characters; nothing was sent), PIAM_ECREDENTIALS,
+ * PIAM_ECONFIG (no region where one is needed), PIAM_ENETWORK, PIAM_ETIMEOUT, PIAM_ETLS,
+ * PIAM_ETOOBIG, PIAM_EPROTOCOL, PIAM_ENOMEM, and the AWS error mapping: PIAM_ENOTFOUND
+ * (NoSuchEntity, NoSuchBucket, NoSuchBucketPolicy), PIAM_EEXISTS (EntityAlreadyExists),
+ * PIAM_EACCESS (AccessDenied), PIAM_ETHROTTLED (Throttling, SlowDown, ... once retries are
+ * spent), PIAM_EPOLICY (MalformedPolicyDocument; or a document argument that is not a JSON
+ * object, and then nothing was sent), PIAM_ELIMIT (LimitExceeded), PIAM_ESIGNATURE
+ * (SignatureDoesNotMatch, InvalidClientTokenId, RequestExpired, ...), PIAM_ECONFLICT
+ * (DeleteConflict), PIAM_ESERVICE (any other).
  */
 #ifndef PIAM_AWS_H
 #define PIAM_AWS_H
