@@ -490,8 +490,10 @@ int piam__http_send_many(piam_client *c, struct piam__http_exchange *x, size_t n
 	else if (!(rc = handles(c, h, n)) && !(f = piam__calloc(c, n ? n : 1, sizeof(*f))))
 		rc = PIAM_ENOMEM;
 	if (rc) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			x[i].rc = rc;
+			piam__http_error_save(c, &x[i].err);
+		}
 		return rc;
 	}
 	for (i = 0; i < n; i++) {

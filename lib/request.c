@@ -539,24 +539,22 @@ static int send_all(piam_client *c, const struct piam__request *reqs, size_t n, 
 	int max, rc = PIAM_OK, first = -1, retried = 0;
 	long delay;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		memset(&resps[i], 0, sizeof(resps[i]));
-		rcs[i] = PIAM_ENOMEM;
-	}
 	if (!(h = piam__http_state(c)))
-		return PIAM_ENOMEM;
-	if ((max = piam__http_max_attempts(c)) < 0) {
-		for (i = 0; i < n; i++)
-			rcs[i] = max;
-		return max;
-	}
-	if (!n)
-		return PIAM_OK;
-	slots = piam__calloc(c, n, sizeof(*slots));
-	x = piam__calloc(c, n, sizeof(*x));
-	idx = piam__calloc(c, n, sizeof(*idx));
-	if (!slots || !x || !idx) {
 		rc = PIAM_ENOMEM;
+	else if ((max = piam__http_max_attempts(c)) < 0)
+		rc = max;
+	else if (n && (!(slots = piam__calloc(c, n, sizeof(*slots))) || !(x = piam__calloc(c, n, sizeof(*x))) ||
+		       !(idx = piam__calloc(c, n, sizeof(*idx)))))
+		rc = PIAM_ENOMEM;
+	if (rc || !n) {
+		/* nothing was sent: every request fails as the first one would */
+		for (i = 0; i < n; i++) {
+			rcs[i] = rc;
+			if (errs)
+				piam__http_error_save(c, &errs[i]);
+		}
 		goto out;
 	}
 	for (i = 0, going = 0; i < n; i++) {
