@@ -95,6 +95,65 @@ int piam__hmac_sha256(const void *key, size_t key_len, const void *data, size_t 
 	return rc;
 }
 
+/* The two states piam__hmac_key holds, one after the other. */
+struct hmac_states {
+	mbedtls_sha256_context inner, outer;
+};
+
+_Static_assert(sizeof(struct hmac_states) <= sizeof(((piam__hmac_key *)0)->u.bytes),
+	       "piam__hmac_key is too small for two mbedTLS SHA-256 contexts");
+
+int piam__hmac_sha256_prepare(piam__hmac_key *out, const void *key, size_t key_len)
+{
+	unsigned char k[SHA256_BLOCK], pad[SHA256_BLOCK];
+	struct hmac_states st;
+	size_t i;
+	int rc = 0;
+
+	memset(k, 0, sizeof(k));
+	if (key_len > SHA256_BLOCK)
+		rc = sha256_2(key, key_len, NULL, 0, k);
+	else if (key_len)
+		memcpy(k, key, key_len);
+	mbedtls_sha256_init(&st.inner);
+	mbedtls_sha256_init(&st.outer);
+	for (i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = (unsigned char)(k[i] ^ 0x36);
+	if (rc == 0 && (rc = sha256_starts(&st.inner, 0)) == 0)
+		rc = sha256_update(&st.inner, pad, sizeof(pad));
+	for (i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = (unsigned char)(k[i] ^ 0x5c);
+	if (rc == 0 && (rc = sha256_starts(&st.outer, 0)) == 0)
+		rc = sha256_update(&st.outer, pad, sizeof(pad));
+	memset(out, 0, sizeof(*out));
+	if (rc == 0)
+		memcpy(out->u.bytes, &st, sizeof(st));
+	piam__wipe(k, sizeof(k));
+	piam__wipe(pad, sizeof(pad));
+	piam__wipe(&st, sizeof(st));
+	return rc == 0 ? PIAM_OK : PIAM_EINVAL;
+}
+
+int piam__hmac_sha256_with(const piam__hmac_key *key, const void *data, size_t len,
+			   unsigned char out[PIAM__SHA256_LEN])
+{
+	struct hmac_states st;
+	unsigned char inner[PIAM__SHA256_LEN];
+	int rc;
+
+	memcpy(&st, key->u.bytes, sizeof(st));
+	rc = sha256_update(&st.inner, data, len);
+	if (rc == 0)
+		rc = sha256_finish(&st.inner, inner);
+	if (rc == 0)
+		rc = sha256_update(&st.outer, inner, sizeof(inner));
+	if (rc == 0)
+		rc = sha256_finish(&st.outer, out);
+	piam__wipe(&st, sizeof(st));
+	piam__wipe(inner, sizeof(inner));
+	return rc == 0 ? PIAM_OK : PIAM_EINVAL;
+}
+
 void piam__hex(const unsigned char *in, size_t len, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -120,6 +120,20 @@ void piam__wipe(void *p, size_t n);
 int piam__sha256(const void *data, size_t len, unsigned char out[PIAM__SHA256_LEN]);
 int piam__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
 		      unsigned char out[PIAM__SHA256_LEN]);
+/*
+ * An HMAC-SHA256 key made ready once: the hash states after its inner and outer padded blocks,
+ * so that each MAC under it hashes two blocks fewer (the SigV4 signing key, warm). Opaque; it is
+ * key material: wipe it (piam__wipe) when done.
+ */
+typedef struct {
+	union {
+		unsigned char bytes[256];
+		long long align; /* the states inside are copied out, never used in place */
+	} u;
+} piam__hmac_key;
+int piam__hmac_sha256_prepare(piam__hmac_key *k, const void *key, size_t key_len);
+int piam__hmac_sha256_with(const piam__hmac_key *k, const void *data, size_t len,
+			   unsigned char out[PIAM__SHA256_LEN]);
 int piam__md5(const void *data, size_t len, unsigned char out[16]);
 /* Lowercase hex of `len` bytes into `out` (2*len+1 bytes, NUL-terminated). */
 void piam__hex(const unsigned char *in, size_t len, char *out);

@@ -409,8 +409,8 @@ int piam__policy_text(piam_client *c, const json_t *doc, int pretty, char **out,
 /* Hand a document to the caller as indented text, and let go of it. */
 static int emit(piam_client *c, json_t *doc, char **out)
 {
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int rc = piam__policy_text(c, doc, 1, &text, &len);
 
 	json_decref(doc);

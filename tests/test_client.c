@@ -269,6 +269,38 @@ static void test_crypto(void)
 	CHECK_INT(piam__hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, d), PIAM_OK);
 	piam__hex(d, 32, hex);
 	CHECK_STR(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	/* A key readied once gives the same MACs (RFC 4231 cases 2 and 6: a short key, one longer than a block). */
+	{
+		static const struct {
+			const char *key, *data, *mac;
+		} rfc4231[] = {
+			{"Jefe", "what do ya want for nothing?", "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+			{NULL, "Test Using Larger Than Block-Size Key - Hash Key First",
+			 "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+		};
+		unsigned char big[131];
+		piam__hmac_key k;
+		size_t i;
+
+		memset(big, 0xaa, sizeof(big));
+		for (i = 0; i < PIAM__ARRAY_LEN(rfc4231); i++) {
+			const void *key = rfc4231[i].key ? (const void *)rfc4231[i].key : big;
+			size_t klen = rfc4231[i].key ? strlen(rfc4231[i].key) : sizeof(big);
+
+			CHECK_INT(piam__hmac_sha256_prepare(&k, key, klen), PIAM_OK);
+			CHECK_INT(piam__hmac_sha256_with(&k, rfc4231[i].data, strlen(rfc4231[i].data), d), PIAM_OK);
+			piam__hex(d, 32, hex);
+			CHECK_STR(hex, rfc4231[i].mac);
+			/* the readied key is not used up: a second MAC under it is the same */
+			CHECK_INT(piam__hmac_sha256_with(&k, rfc4231[i].data, strlen(rfc4231[i].data), d), PIAM_OK);
+			piam__hex(d, 32, hex);
+			CHECK_STR(hex, rfc4231[i].mac);
+			CHECK_INT(piam__hmac_sha256(key, klen, rfc4231[i].data, strlen(rfc4231[i].data), d), PIAM_OK);
+			piam__hex(d, 32, hex);
+			CHECK_STR(hex, rfc4231[i].mac);
+		}
+		piam__wipe(&k, sizeof(k));
+	}
 	CHECK_INT(piam__md5("abc", 3, d), PIAM_OK);
 	piam__hex(d, 16, hex);
 	CHECK_STR(hex, "900150983cd24fb0d6963f7d28e17f72");
