@@ -334,6 +334,7 @@ struct slot {
 	char md5_b64[25];
 	int rc;           /* this attempt's result */
 	int attempt, last_cost, moved, skewed;
+	long long signed_offset; /* the clock correction this attempt was signed with */
 	int done, again;  /* finished; to send again (a retry, a redirect, a clock fix) */
 	long delay;
 	struct piam__http_error err;
@@ -382,7 +383,8 @@ static int prepare_attempt(piam_client *c, struct slot *s)
 	memset(&sp, 0, sizeof(sp));
 	sp.service = ep->service;
 	sp.region = ep->region;
-	sp.time = (piam__now_ms(c) + (c->http ? c->http->clock_offset_ms : 0)) / 1000;
+	s->signed_offset = c->http ? c->http->clock_offset_ms : 0;
+	sp.time = (piam__now_ms(c) + s->signed_offset) / 1000;
 	sp.flags = req->svc == PIAM__SVC_S3 ? PIAM_SIGN_S3 : 0;
 	sp.creds = creds;
 	if ((rc = piam__sigv4_sign(c, &sreq, &sp, sig, &nsig)))
@@ -448,11 +450,16 @@ static int judge(piam_client *c, struct piam__http *h, struct slot *s, int max)
 	/* The clock is off: sign with AWS's time from now on, and try again once. */
 	if (!rc && !s->skewed && resp->date && in_list(e.code, skew_codes, PIAM__ARRAY_LEN(skew_codes))) {
 		long long offset = resp->date * 1000 - piam__now_ms(c);
+		/* another request sent alongside this one has corrected the clock since this one was signed */
+		int corrected = s->signed_offset != h->clock_offset_ms;
 
-		if (offset - h->clock_offset_ms > SKEW_TOLERANCE_MS || h->clock_offset_ms - offset > SKEW_TOLERANCE_MS) {
-			piam__log(c, PIAM_LOG_WARN, "%s: the local clock is %lld s off AWS's; correcting", req->op,
-				  offset / 1000);
-			h->clock_offset_ms = offset;
+		if (corrected || offset - h->clock_offset_ms > SKEW_TOLERANCE_MS ||
+		    h->clock_offset_ms - offset > SKEW_TOLERANCE_MS) {
+			if (!corrected) {
+				piam__log(c, PIAM_LOG_WARN, "%s: the local clock is %lld s off AWS's; correcting",
+					  req->op, offset / 1000);
+				h->clock_offset_ms = offset;
+			}
 			s->skewed = 1;
 			s->attempt--;
 			s->again = 1;

@@ -414,6 +414,38 @@ static void test_clock_skew(void)
 	CHECK_INT(get_caller(c), PIAM_ESIGNATURE);
 	CHECK_INT(f.sent, 6);
 	piam_client_free(c);
+
+	/* Sent together, all signed with the wrong clock: the first corrects it, each is sent again once. */
+	{
+		struct piam__http_response resp[2];
+		struct piam__request req[2];
+		int rcs[2], i;
+
+		c = fake_client(&f, datadir, NULL);
+		for (i = 0; i < 2; i++) {
+			memset(&req[i], 0, sizeof(req[i]));
+			req[i].svc = PIAM__SVC_STS;
+			req[i].op = "GetCallerIdentity";
+			req[i].method = "POST";
+			req[i].body = "Action=GetCallerIdentity&Version=2011-06-15";
+			req[i].body_len = strlen(req[i].body);
+			fake_reply(&f, 403, NULL, skewed);
+			f.replies[i].date = 1767225600LL;
+		}
+		fake_reply(&f, 200, "get_caller_identity.xml", NULL);
+		fake_reply(&f, 200, "get_caller_identity.xml", NULL);
+		CHECK_INT(piam__request_send_many(c, req, 2, resp, rcs), PIAM_OK);
+		CHECK_INT(rcs[0], PIAM_OK);
+		CHECK_INT(rcs[1], PIAM_OK);
+		CHECK_INT(f.sent, 4);
+		CHECK_INT(f.nsleeps, 0);
+		CHECK_STR(fake_header(&f, 2, "X-Amz-Date", h, sizeof(h)), "20260101T000000Z");
+		CHECK_STR(fake_header(&f, 3, "X-Amz-Date", h, sizeof(h)), "20260101T000000Z");
+		CHECK_INT(piam_client_error(c), PIAM_OK);
+		for (i = 0; i < 2; i++)
+			piam__http_response_free(c, &resp[i]);
+		piam_client_free(c);
+	}
 }
 
 /* An allocator whose blocks start zeroed (so scanning them is defined) and are scanned on free. */
