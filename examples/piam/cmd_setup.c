@@ -114,7 +114,7 @@ static void print_plan(const piam_plan *plan, const char *cmd, int json)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		printf("%-24s %-10s %s\n", piam_plan_step_name(plan, i), piam_plan_step_status(plan, i),
+		printf("%-26s %-10s %s\n", piam_plan_step_name(plan, i), piam_plan_step_status(plan, i),
 		       piam_plan_step_resource(plan, i));
 	if (strcmp(cmd, "setup") == 0 && failed < 0)
 		printf("%s\n", piam_plan_role_arn(plan));
