@@ -9,20 +9,11 @@ import os
 import subprocess
 import sys
 import tempfile
+from pycheck import check, finish  # noqa: E402
 
 piam, golden = sys.argv[1:3]
-passed = failed = 0
 ACCOUNT = "123456789012"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
 
 
 def run(*args, stdin=None):
@@ -129,5 +120,4 @@ check(code == 0 and "--no-guard" in out, "render trust --help")
 code, out, err = run()
 check(code == 2 and out == "" and "usage" in err, "render without a document")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

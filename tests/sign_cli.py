@@ -9,20 +9,11 @@ import json
 import os
 import subprocess
 import sys
+from pycheck import check, finish  # noqa: E402
 
 piam, suite = sys.argv[1], sys.argv[2]
-passed = failed = 0
 CREDS = {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
 BASE = ["sign", "--service", "service", "--region", "us-east-1", "--date", "20150830T123600Z"]
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAILED:", what, file=sys.stderr)
 
 
 def run(args, stdin=b"", env=None):
@@ -119,5 +110,4 @@ check(p.returncode == 0 and b"Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a
 p = run(["sign", "--service", "iam", "--region", "us-east-1"], stdin=GOOD)
 check(p.returncode == 0 and b"X-Amz-Date:" in p.stdout, "signing at the current time")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

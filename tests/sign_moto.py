@@ -15,20 +15,11 @@ import os
 import subprocess
 import sys
 import urllib.parse
+from pycheck import check, finish  # noqa: E402
 
 piam = sys.argv[1]
 endpoint = os.environ["PIAM_TEST_ENDPOINT"]
 host = urllib.parse.urlsplit(endpoint).netloc
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAILED:", what, file=sys.stderr)
 
 
 def sign(raw, service, flags=()):
@@ -101,5 +92,4 @@ for key in ["plain.txt", "dir/a~b_c-d.e"]:
     status, data = send(sign(f"GET {path} HTTP/1.1\nHost:{host}\n\n".encode(), "s3", ("--s3",)))
     check(status == 200 and data == body, f"S3 GetObject {key!r}: HTTP {status} {data[:100]!r}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

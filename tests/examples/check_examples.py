@@ -13,18 +13,10 @@ import os
 import subprocess
 import sys
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycheck import check, finish  # noqa: E402
 
 render, sign, suite = sys.argv[1:4]
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
 
 
 r = subprocess.run([render, "123456789012", "eu-west-1", "training-data", "ExampleRole"],
@@ -80,5 +72,4 @@ r = subprocess.run([sign, "service", "us-east-1", "0", "GET", "example.amazonaws
                    capture_output=True, text=True, env={})
 check(r.returncode == 2 and r.stdout == "" and "PIAM_EINVAL" in r.stderr, f"no credentials: {r.stderr!r}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -13,6 +13,8 @@ import sys
 import tempfile
 
 import boto3
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycheck import check, finish  # noqa: E402
 
 PIAM = sys.argv[1]
 ENDPOINT = os.environ["PIAM_TEST_ENDPOINT"]
@@ -20,16 +22,6 @@ REGION = os.environ["PIAM_TEST_REGION"]
 SECRET = "piamCLIsecretKEY/0123456789+abcdefghijklmnopq"
 TOKEN = "piamCLIsessionTOKEN//AQoDYXdzEJr+0987654321zyxwvutsrqponmlkjihgfedcba=="
 HOME = tempfile.mkdtemp(prefix="piam-secrets-home-")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 def leaks(text):
@@ -63,5 +55,4 @@ for args, want in ((["plan"], 0), (["setup"], 0), (["setup"], 0), (["teardown"],
     check(re.search(r"^piam: debug: \w+: (POST|GET|PUT|DELETE) http", out, re.M), f"piam {' '.join(args)} -vv traces")
     lines += out.count("\n")
 print(f"CLI at -vv: {lines} lines of output, no 16 characters of the secret key or session token in them")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

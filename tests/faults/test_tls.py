@@ -23,22 +23,14 @@ from fault_proxy import FaultProxy, upstream_port_of  # noqa: E402
 import ssl  # noqa: E402
 
 import boto3  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycheck import check, finish  # noqa: E402
 
 PIAM, LIB = sys.argv[1], sys.argv[2]
 ENDPOINT = os.environ["PIAM_TEST_ENDPOINT"]
 REGION = os.environ["PIAM_TEST_REGION"]
 ADMIN = (os.environ["PIAM_TEST_ACCESS_KEY_ID"], os.environ["PIAM_TEST_SECRET_ACCESS_KEY"])
 PIAM_ETLS, PIAM_OK = -16, 0
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 def make_cert(d, name, san):
@@ -118,5 +110,4 @@ try:
     print(f"TLS: self-signed refused (PIAM_ETLS), its CA accepted, wrong host refused even with its CA")
 finally:
     shutil.rmtree(d, ignore_errors=True)
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 import boto3
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycheck import check, finish  # noqa: E402
 
 exe = sys.argv[1]
 url = os.environ["PIAM_TEST_ENDPOINT"]
@@ -16,17 +18,6 @@ session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                                 aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name=env["AWS_REGION"])
 session.client("s3", endpoint_url=url).create_bucket(Bucket="example-data")
 
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
 
 r = subprocess.run([exe, "example-data", "ExampleRole"], env=env, capture_output=True, text=True)
 arn = f"arn:aws:iam::{os.environ['PIAM_TEST_ACCOUNT_ID']}:role/ExampleRole"
@@ -37,5 +28,4 @@ attached = [p["PolicyArn"] for p in session.client("iam", endpoint_url=url)
 check("arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess" in attached, f"attached: {attached}")
 r = subprocess.run([exe, "Not_A_Bucket"], env=env, capture_output=True, text=True)
 check(r.returncode == 1 and "PIAM_EINVAL" in r.stderr and "bucket" in r.stderr, f"bad bucket: {r.stderr}")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -21,23 +21,14 @@ import time
 import urllib.parse
 
 import boto3
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycheck import check, finish  # noqa: E402
 
 PIAM = sys.argv[1]
 ENDPOINT = os.environ["PIAM_TEST_ENDPOINT"]
 REGION = os.environ["PIAM_TEST_REGION"]
 ADMIN = (os.environ["PIAM_TEST_ACCESS_KEY_ID"], os.environ["PIAM_TEST_SECRET_ACCESS_KEY"])
 HOME = tempfile.mkdtemp(prefix="piam-test-home-")
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 class Proxy:
@@ -143,5 +134,4 @@ try:
     main()
 except Exception as e:  # a crash is a failure
     check(False, f"{type(e).__name__}: {e}")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -16,6 +16,8 @@ import tempfile
 import urllib.parse
 
 import boto3
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycheck import check, finish  # noqa: E402
 
 PIAM = sys.argv[1]
 ENDPOINT = os.environ["PIAM_TEST_ENDPOINT"]
@@ -23,17 +25,6 @@ REGION = os.environ["PIAM_TEST_REGION"]
 ACCOUNT = os.environ["PIAM_TEST_ACCOUNT_ID"]
 ADMIN = (os.environ["PIAM_TEST_ACCESS_KEY_ID"], os.environ["PIAM_TEST_SECRET_ACCESS_KEY"])
 HOME = tempfile.mkdtemp(prefix="piam-test-home-")  # no ~/.aws files of the machine's user
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 def session(keys=ADMIN):
@@ -417,5 +408,4 @@ for test in (test_whole_sequence, test_least_privilege_caller, test_drift_repair
         test()
     except Exception as e:  # a crash in one scenario is a failure, the others still run
         check(False, f"{test.__name__}: {type(e).__name__}: {e}")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -13,17 +13,8 @@ import os
 import sys
 
 import piam
-
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycheck import check, finish  # noqa: E402
 
 
 def raises(fn, name, what):
@@ -168,5 +159,4 @@ def moto():
 
 
 {"unit": unit, "moto": moto}[sys.argv[1]]()
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
