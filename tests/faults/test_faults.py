@@ -24,6 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fault_proxy import (INTERNAL, SLOWDOWN, THROTTLING, FaultProxy, Rule, access_denied,  # noqa: E402
                          drop_element, error, garbage, hang, huge, no_such_entity, reset, trickle,
                          truncate, upstream_port_of)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycheck import check, finish  # noqa: E402
 
 PIAM = sys.argv[1]
 ONLY = sys.argv[2:]
@@ -38,19 +40,8 @@ iam = session.client("iam", endpoint_url=ENDPOINT)
 s3 = session.client("s3", endpoint_url=ENDPOINT)
 proxy = FaultProxy(upstream_port_of(ENDPOINT))
 
-passed = failed = 0
 SETUP_WRITES = ["CreateRole", "AttachRolePolicy", "CreatePolicy", "AttachRolePolicy", "PutBucketPolicy"]
 SETUP_STEPS = ["role", "attach-personalize-policy", "s3-access-policy", "attach-s3-access-policy", "bucket-policy"]
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
-    return cond
 
 
 class Run:
@@ -369,9 +360,8 @@ def main():
         fn()
     proxy.close()
     print(f"{time.monotonic() - start:.0f} s")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
