@@ -302,7 +302,7 @@ const char *piam__config_ca_bundle(piam_client *c)
 	return v ? v : profile_value(c, "ca_bundle");
 }
 
-static int days_from_civil(long long y, unsigned m, unsigned d, long long *out)
+static long long days_from_civil(long long y, unsigned m, unsigned d)
 {
 	/* Howard Hinnant's algorithm: days since 1970-01-01 in the proleptic Gregorian calendar. */
 	long long era, yoe, doy, doe;
@@ -312,8 +312,7 @@ static int days_from_civil(long long y, unsigned m, unsigned d, long long *out)
 	yoe = y - era * 400;
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	*out = era * 146097 + doe - 719468;
-	return 0;
+	return era * 146097 + doe - 719468;
 }
 
 static int digits(const char **s, int n, long *out)
@@ -334,7 +333,6 @@ int piam__parse_time(const char *s, long long *out)
 {
 	static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	long y, mo, d, h, mi, sec, oh = 0, om = 0;
-	long long days;
 	int sign = 0;
 
 	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' || digits(&s, 2, &d))
@@ -358,8 +356,7 @@ int piam__parse_time(const char *s, long long *out)
 	if (*s || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60 ||
 	    (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400))))
 		return -1;
-	days_from_civil(y, (unsigned)mo, (unsigned)d, &days);
-	*out = days * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "config.h"
 #include "rawreq.h"
 #include "sigv4.h"
 #include "testalloc.h"
@@ -70,26 +71,12 @@ static char *read_text(const char *dir, const char *name, const char *file, size
 	return buf;
 }
 
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* "2015-08-30T12:36:00Z" */
+/* "2015-08-30T12:36:00Z", read by the library's own timestamp parser; -1 if malformed */
 static long long parse_iso(const char *s)
 {
-	int y, mo, d, h, mi, se;
+	long long t;
 
-	if (sscanf(s, "%d-%d-%dT%d:%d:%dZ", &y, &mo, &d, &h, &mi, &se) != 6)
-		return -1;
-	return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
+	return s && piam__parse_time(s, &t) == 0 ? t : -1;
 }
 
 struct suite_ctx {
