@@ -128,30 +128,45 @@ static int session_name(piam_client *c, const struct piam__role_request *r, char
 	return 0;
 }
 
+/*
+ * The parameters both STS calls share: RoleArn, RoleSessionName (written into name[80]), then
+ * `extra` (ExternalId or WebIdentityToken, if given) and DurationSeconds. params holds 4.
+ */
+static int role_params(piam_client *c, const struct piam__role_request *r, char name[80],
+		       const char *extra_name, const char *extra, struct piam__param params[4], size_t *n)
+{
+	int rc;
+
+	if ((rc = check_duration(c, r)))
+		return rc;
+	if (session_name(c, r, name, 80))
+		return piam__error(c, PIAM_ECONFIG, "%s: role_session_name longer than 64 characters", r->what);
+	*n = 0;
+	params[*n].name = "RoleArn";
+	params[(*n)++].value = r->role_arn;
+	params[*n].name = "RoleSessionName";
+	params[(*n)++].value = name;
+	if (extra) {
+		params[*n].name = extra_name;
+		params[(*n)++].value = extra;
+	}
+	if (r->duration) {
+		params[*n].name = "DurationSeconds";
+		params[(*n)++].value = r->duration;
+	}
+	return PIAM_OK;
+}
+
 int piam__sts_assume_role(piam_client *c, const struct piam__credentials *source,
 			  const struct piam__role_request *r, struct piam__found *f)
 {
 	struct piam__param params[4];
 	char name[80];
-	size_t n = 0;
+	size_t n;
 	int rc;
 
-	if ((rc = check_duration(c, r)))
+	if ((rc = role_params(c, r, name, "ExternalId", r->external_id, params, &n)))
 		return rc;
-	if (session_name(c, r, name, sizeof(name)))
-		return piam__error(c, PIAM_ECONFIG, "%s: role_session_name longer than 64 characters", r->what);
-	params[n].name = "RoleArn";
-	params[n++].value = r->role_arn;
-	params[n].name = "RoleSessionName";
-	params[n++].value = name;
-	if (r->external_id) {
-		params[n].name = "ExternalId";
-		params[n++].value = r->external_id;
-	}
-	if (r->duration) {
-		params[n].name = "DurationSeconds";
-		params[n++].value = r->duration;
-	}
 	return sts_call(c, "AssumeRole", params, n, source, r, f);
 }
 
@@ -188,25 +203,15 @@ int piam__sts_web_identity(piam_client *c, const struct piam__role_request *r, s
 	struct piam__param params[4];
 	piam__buf token = {NULL, 0, 0};
 	char name[80];
-	size_t n = 0;
+	size_t n;
 	int rc;
 
-	if ((rc = check_duration(c, r)))
+	/* the settings are checked before the token file is read; the token fills its slot after */
+	if ((rc = role_params(c, r, name, "WebIdentityToken", "", params, &n)))
 		return rc;
-	if (session_name(c, r, name, sizeof(name)))
-		return piam__error(c, PIAM_ECONFIG, "%s: role_session_name longer than 64 characters", r->what);
 	if ((rc = read_token(c, r->token_file, &token)))
 		goto out;
-	params[n].name = "RoleArn";
-	params[n++].value = r->role_arn;
-	params[n].name = "RoleSessionName";
-	params[n++].value = name;
-	params[n].name = "WebIdentityToken";
-	params[n++].value = token.data;
-	if (r->duration) {
-		params[n].name = "DurationSeconds";
-		params[n++].value = r->duration;
-	}
+	params[2].value = token.data;
 	rc = sts_call(c, "AssumeRoleWithWebIdentity", params, n, NULL, r, f);
 out:
 	piam__buf_wipe(c, &token);
