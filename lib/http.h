@@ -92,6 +92,7 @@ typedef int (*piam__send_fn)(piam_client *c, const char *method, const char *url
 struct piam__http_ahead {
 	piam__buf key; /* the request, as piam__request_send would send it */
 	int rc;
+	int attempts;  /* how many times it was sent (a retry after a lost reply makes it 2) */
 	struct piam__http_response resp;
 	struct piam__http_error err;
 };
@@ -130,9 +131,26 @@ struct piam__http {
 
 	struct piam__http_ahead *ahead;
 	size_t nahead;
+
+	/* How many times the request piam__request_send last answered was sent: 2 or more means a
+	 * retry, after which a create may find what its own lost first attempt made. */
+	int last_attempts;
+
+	/* Between piam__request_note_begin and piam__request_note_send, requests are noted here
+	 * (copies of everything they point to) instead of sent. */
+	int noting;
+	struct piam__http_noted *noted;
+	size_t nnoted;
 };
 
-/* Forget the replies read ahead that nothing asked for (wiped). */
+struct piam__request;
+struct piam__http_noted {
+	struct piam__request *req; /* its strings and body point into `store` */
+	char *store;
+	size_t store_len;
+};
+
+/* Forget the replies read ahead that nothing asked for, and the requests noted and not sent (wiped). */
 void piam__http_ahead_drop(piam_client *c);
 
 /* The client's transport state, created on first use; NULL (ENOMEM recorded) on failure. */

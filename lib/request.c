@@ -535,9 +535,10 @@ static void send_round(piam_client *c, struct piam__http *h, struct slot *slots,
 	}
 }
 
-/* piam__request_send_many, with each request's error kept in errs[i] when errs is not NULL. */
+/* piam__request_send_many, with each request's error kept in errs[i] and the times it was sent
+ * in tries[i] (redirects and clock fixes, which the server refused, not counted), when not NULL. */
 static int send_all(piam_client *c, const struct piam__request *reqs, size_t n, struct piam__http_response *resps,
-		    int *rcs, struct piam__http_error *errs)
+		    int *rcs, struct piam__http_error *errs, int *tries)
 {
 	struct piam__http_exchange *x = NULL;
 	struct slot *slots = NULL;
@@ -600,6 +601,8 @@ static int send_all(piam_client *c, const struct piam__request *reqs, size_t n, 
 	}
 	for (i = 0; i < n; i++) {
 		rcs[i] = slots[i].rc;
+		if (tries)
+			tries[i] = slots[i].attempt;
 		if (rcs[i] && errs)
 			errs[i] = slots[i].err;
 		if (rcs[i] && first < 0)
@@ -626,7 +629,7 @@ out:
 int piam__request_send_many(piam_client *c, const struct piam__request *reqs, size_t n,
 			    struct piam__http_response *resps, int *rcs)
 {
-	return send_all(c, reqs, n, resps, rcs, NULL);
+	return send_all(c, reqs, n, resps, rcs, NULL, NULL);
 }
 
 /* What identifies a request for the replies read ahead: everything that goes into it but the time. */
@@ -642,7 +645,8 @@ static int request_key(piam_client *c, const struct piam__request *req, piam__bu
 }
 
 /* The reply read ahead for `req`, if any: moved to `resp` with its error, and forgotten. */
-static int take_ahead(piam_client *c, const struct piam__request *req, struct piam__http_response *resp, int *rc)
+static int take_ahead(piam_client *c, const struct piam__request *req, struct piam__http_response *resp, int *rc,
+		      int *tries)
 {
 	struct piam__http *h = c->http;
 	piam__buf key = {NULL, 0, 0};
@@ -660,6 +664,7 @@ static int take_ahead(piam_client *c, const struct piam__request *req, struct pi
 		return 0;
 	*resp = h->ahead[i].resp;
 	*rc = h->ahead[i].rc;
+	*tries = h->ahead[i].attempts;
 	if (*rc)
 		piam__http_error_restore(c, &h->ahead[i].err);
 	piam__log(c, PIAM_LOG_TRACE, "%s: the reply read ahead", req->op);
@@ -668,58 +673,170 @@ static int take_ahead(piam_client *c, const struct piam__request *req, struct pi
 	return 1;
 }
 
-void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, size_t n)
+/*
+ * Send `n` requests together and keep their replies for the identical requests to come. The keys
+ * are made first: when anything cannot be prepared, nothing is sent, and each request goes out
+ * when it is made (a write sent whose reply was then lost would otherwise go out twice).
+ */
+static void keep_ahead(piam_client *c, const struct piam__request *reqs, size_t n)
 {
 	struct piam__http_error saved, *errs;
 	struct piam__http_response *resps;
 	struct piam__http_ahead *more;
 	struct piam__http *h;
-	int *rcs;
-	size_t i;
+	int *rcs, *tries;
+	size_t i, k;
 
-	if (!n) {
-		piam__http_ahead_drop(c);
-		return;
-	}
-	if (!(h = piam__http_state(c)))
+	if (!n || !(h = piam__http_state(c)))
 		return;
 	piam__http_error_save(c, &saved);
 	resps = piam__calloc(c, n, sizeof(*resps));
 	rcs = piam__calloc(c, n, sizeof(*rcs));
+	tries = piam__calloc(c, n, sizeof(*tries));
 	errs = piam__calloc(c, n, sizeof(*errs));
 	more = piam__realloc(c, h->ahead, (h->nahead + n) * sizeof(*more));
 	if (more)
 		h->ahead = more;
-	if (resps && rcs && errs && more) {
-		send_all(c, reqs, n, resps, rcs, errs);
-		for (i = 0; i < n; i++) {
-			struct piam__http_ahead *a = &h->ahead[h->nahead];
+	if (resps && rcs && tries && errs && more) {
+		for (k = 0; k < n; k++) {
+			memset(&h->ahead[h->nahead + k], 0, sizeof(*more));
+			if (request_key(c, &reqs[k], &h->ahead[h->nahead + k].key))
+				break;
+		}
+		if (k == n) {
+			send_all(c, reqs, n, resps, rcs, errs, tries);
+			for (i = 0; i < n; i++) {
+				struct piam__http_ahead *a = &h->ahead[h->nahead++];
 
-			memset(a, 0, sizeof(*a));
-			if (request_key(c, &reqs[i], &a->key)) {
-				piam__buf_wipe(c, &a->key);
-				piam__http_response_free(c, &resps[i]);
-				continue;
+				a->rc = rcs[i];
+				a->attempts = tries[i];
+				a->err = errs[i];
+				a->resp = resps[i];
 			}
-			a->rc = rcs[i];
-			a->err = errs[i];
-			a->resp = resps[i];
-			h->nahead++;
+		} else {
+			for (i = 0; i <= k; i++)
+				piam__buf_wipe(c, &h->ahead[h->nahead + i].key);
 		}
 	}
 	piam__free(c, resps);
 	piam__free(c, rcs);
+	piam__free(c, tries);
 	piam__free(c, errs);
-	piam__http_error_restore(c, &saved); /* reading ahead is invisible: the reads say what they find */
+	piam__http_error_restore(c, &saved); /* sending ahead is invisible: the requests say what they find */
+}
+
+void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, size_t n)
+{
+	if (!n)
+		piam__http_ahead_drop(c);
+	else
+		keep_ahead(c, reqs, n);
+}
+
+/* A copy of `req` and of everything it points to, on the list of requests noted. */
+static int note(piam_client *c, struct piam__http *h, const struct piam__request *req)
+{
+	const char *fields[] = {req->op, req->method, req->bucket, req->path, req->query, req->content_type,
+				req->region};
+	const char **copies[PIAM__ARRAY_LEN(fields)];
+	struct piam__http_noted *more, *nt;
+	struct piam__request *copy;
+	size_t len = req->body_len, i;
+	char *p;
+
+	for (i = 0; i < PIAM__ARRAY_LEN(fields); i++)
+		len += fields[i] ? strlen(fields[i]) + 1 : 0;
+	if (!(more = piam__realloc(c, h->noted, (h->nnoted + 1) * sizeof(*more))))
+		return PIAM_ENOMEM;
+	h->noted = more;
+	nt = &h->noted[h->nnoted];
+	nt->store_len = len;
+	nt->req = copy = piam__malloc(c, sizeof(*copy));
+	nt->store = p = piam__malloc(c, len ? len : 1);
+	if (!copy || !p) {
+		piam__free(c, copy);
+		piam__free(c, p);
+		return PIAM_ENOMEM;
+	}
+	*copy = *req;
+	copies[0] = &copy->op;
+	copies[1] = &copy->method;
+	copies[2] = &copy->bucket;
+	copies[3] = &copy->path;
+	copies[4] = &copy->query;
+	copies[5] = &copy->content_type;
+	copies[6] = &copy->region;
+	for (i = 0; i < PIAM__ARRAY_LEN(fields); i++) {
+		if (!fields[i])
+			continue;
+		*copies[i] = memcpy(p, fields[i], strlen(fields[i]) + 1);
+		p += strlen(fields[i]) + 1;
+	}
+	if (req->body_len)
+		copy->body = memcpy(p, req->body, req->body_len);
+	h->nnoted++;
+	return PIAM_OK;
+}
+
+int piam__request_note_begin(piam_client *c)
+{
+	struct piam__http *h = piam__http_state(c);
+
+	if (!h)
+		return PIAM_ENOMEM;
+	if (h->noting || h->nnoted)
+		return PIAM_EINVAL;
+	h->noting = 1;
+	return PIAM_OK;
+}
+
+void piam__request_note_send(piam_client *c)
+{
+	struct piam__http *h = c->http;
+	struct piam__request *reqs;
+	size_t i, n;
+
+	if (!h || !h->noting)
+		return;
+	h->noting = 0;
+	n = h->nnoted;
+	if (n && (reqs = piam__calloc(c, n, sizeof(*reqs)))) {
+		for (i = 0; i < n; i++)
+			reqs[i] = *h->noted[i].req;
+		keep_ahead(c, reqs, n);
+		piam__free(c, reqs);
+	}
+	for (i = 0; i < n; i++) {
+		piam__wipe(h->noted[i].store, h->noted[i].store_len);
+		piam__free(c, h->noted[i].store);
+		piam__free(c, h->noted[i].req);
+	}
+	piam__free(c, h->noted);
+	h->noted = NULL;
+	h->nnoted = 0;
+}
+
+int piam__request_noting(const piam_client *c)
+{
+	return c->http && c->http->noting;
 }
 
 int piam__request_send(piam_client *c, const struct piam__request *req, struct piam__http_response *resp)
 {
-	int rc;
+	struct piam__http *h = c->http;
+	int rc, tries = 0;
 
-	if (take_ahead(c, req, resp, &rc))
+	memset(resp, 0, sizeof(*resp));
+	if (h && h->noting)
+		return note(c, h, req) ? PIAM_ENOMEM : PIAM__NOTED;
+	if (take_ahead(c, req, resp, &rc, &tries)) {
+		h->last_attempts = tries;
 		return rc;
-	return piam__request_send_many(c, req, 1, resp, &rc);
+	}
+	rc = send_all(c, req, 1, resp, &rc, NULL, &tries);
+	if ((h = c->http))
+		h->last_attempts = tries;
+	return rc;
 }
 
 int piam__query_body(piam_client *c, enum piam__service svc, const char *action,

@@ -89,6 +89,20 @@ int piam__request_send_many(piam_client *c, const struct piam__request *reqs, si
  */
 void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, size_t n);
 
+/*
+ * Noting: between piam__request_note_begin and piam__request_note_send, piam__request_send
+ * sends nothing; it keeps a copy of the request and returns PIAM__NOTED (positive, so that every
+ * caller returns at once, as on an error, changing nothing). piam__request_note_send then sends
+ * what was noted together and keeps the replies as piam__request_read_ahead does; running the
+ * same calls again takes them. This is how setup sends independent writes at once without a
+ * second way of building them. The calls run while noting must make their first request before
+ * changing any state, and each noted request must be made again exactly once.
+ */
+#define PIAM__NOTED 1
+int piam__request_note_begin(piam_client *c); /* PIAM_ENOMEM, or PIAM_EINVAL when already noting */
+void piam__request_note_send(piam_client *c);
+int piam__request_noting(const piam_client *c);
+
 /* The request of a Query API call, as piam__query_call sends it; `body` holds the form (free it). */
 int piam__query_request(piam_client *c, enum piam__service svc, const char *action,
 			const struct piam__param *params, size_t nparams, const struct piam__query_opts *opts,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "setup.h"
 
 enum step_kind {
@@ -553,13 +554,13 @@ static int set_role_arn(struct run *r, char *arn)
  * attempt made: EntityAlreadyExists. When the resource carries piam's tag, the create did
  * happen; anything else keeps the error. `arn` is the role's or policy's ARN, read back.
  */
-static int created_by_lost_reply(struct run *r, enum step_kind kind, int rc, unsigned long before, char **arn)
+static int created_by_lost_reply(struct run *r, enum step_kind kind, int rc, char **arn)
 {
 	char *tag = NULL, *other = NULL;
 	int owned, rc2;
 
 	*arn = NULL;
-	if (rc != PIAM_EEXISTS || piam__setup_requests_sent(r->c) - before < 2)
+	if (rc != PIAM_EEXISTS || piam__setup_last_attempts(r->c) < 2)
 		return rc;
 	if (kind == STEP_ROLE) {
 		rc2 = r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &tag);
@@ -591,7 +592,6 @@ static int apply_step(struct run *r, struct step *s)
 	const char *keys[PIAM__SETUP_MAX_TAGS + 1], *values[PIAM__SETUP_MAX_TAGS + 1];
 	char name_buf[PIAM__POLICY_NAME_MAX + 1];
 	size_t ntags = 1, i;
-	unsigned long before;
 	char *arn = NULL;
 	int rc;
 
@@ -609,9 +609,8 @@ static int apply_step(struct run *r, struct step *s)
 			return r->ops->delete_role(r->c, r->ctx, r->role);
 		if (s->planned == ST_UPDATE)
 			return r->ops->tag_role(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, PIAM_OWNERSHIP_TAG_VALUE);
-		before = piam__setup_requests_sent(r->c);
 		rc = r->ops->create_role(r->c, r->ctx, r->role, r->o->path, r->o->description, r->trust_text, keys, values, ntags, &arn);
-		if (rc && (rc = created_by_lost_reply(r, STEP_ROLE, rc, before, &arn)))
+		if (rc && (rc = created_by_lost_reply(r, STEP_ROLE, rc, &arn)))
 			return rc;
 		return set_role_arn(r, arn);
 	case STEP_TRUST:
@@ -638,11 +637,10 @@ static int apply_step(struct run *r, struct step *s)
 				return rc;
 			return r->ops->create_version(r->c, r->ctx, r->policy_arn, r->s3_text);
 		}
-		before = piam__setup_requests_sent(r->c);
 		rc = r->ops->create_policy(r->c, r->ctx, piam__options_policy_name(r->o, name_buf), r->o->path,
 					   r->o->description, r->s3_text, keys, values, ntags,
 					   &arn);
-		if (rc && (rc = created_by_lost_reply(r, STEP_S3_POLICY, rc, before, &arn)))
+		if (rc && (rc = created_by_lost_reply(r, STEP_S3_POLICY, rc, &arn)))
 			return rc;
 		if (strcmp(arn, r->policy_arn) != 0)
 			piam__log(r->c, PIAM_LOG_WARN, "CreatePolicy returned %s, expected %s", arn, r->policy_arn);
@@ -678,10 +676,11 @@ static void explain_failure(struct run *r, size_t failed)
 	memcpy(reqid, c->err_request_id, sizeof(reqid));
 	memcpy(msg, c->err_message, sizeof(msg));
 	done[0] = '\0';
-	for (i = 0; i < failed; i++) {
+	for (i = 0; i < r->plan->n; i++) {
 		const struct step *d = &r->plan->steps[i];
 
-		if (d->status == ST_UNCHANGED)
+		/* steps sent together with the failed one, later in the plan, may have been done too */
+		if (!d->done || d->status == ST_UNCHANGED || d->status == ST_FAILED)
 			continue;
 		n = snprintf(done + len, sizeof(done) - len, "%s%s %s", len ? ", " : "", step_names[d->kind],
 			     done_names[d->status]);
@@ -733,40 +732,132 @@ static int created_now(const struct run *r, const struct step *s)
 	return 0;
 }
 
-static int apply(struct run *r)
+/*
+ * Whether step `s` must wait until `t`, earlier in the plan, is done: an attachment needs the
+ * role it attaches to, and piam's policy, when this run creates them; teardown deletes a policy
+ * or the role once what it detaches is detached. Everything else is independent.
+ */
+static int waits_for(const struct run *r, const struct step *s, const struct step *t)
 {
-	size_t i;
-	int rc, tries;
+	if (r->mode == PIAM__SETUP_TEARDOWN)
+		return t->kind == STEP_DETACH && (s->kind == STEP_S3_POLICY || s->kind == STEP_ROLE);
+	if (t->planned != ST_CREATE)
+		return 0;
+	if (t->kind == STEP_ROLE)
+		return s->kind != STEP_S3_POLICY && s->kind != STEP_BUCKET;
+	return t->kind == STEP_S3_POLICY && s->kind == STEP_ATTACH_S3;
+}
 
+/* A round of steps that can go out together: those whose every step to wait for is done. */
+struct wave {
+	struct run *r;
+	size_t *steps;
+	size_t n;
+};
+
+static void pick_wave(struct run *r, struct wave *w)
+{
+	size_t i, j;
+
+	w->n = 0;
 	for (i = 0; i < r->plan->n; i++) {
 		struct step *s = &r->plan->steps[i];
 
-		if (s->planned == ST_UNCHANGED) {
-			s->done = 1;
+		if (s->done)
 			continue;
-		}
-		progress(r, step_names[s->kind], s->resource, planned_names[s->planned]);
-		s->done = 1;
-		rc = apply_step(r, s);
-		/* IAM is eventually consistent: an attachment right after CreateRole or CreatePolicy can
-		 * still be told NoSuchEntity. Try again, a second apart, a few times. */
-		for (tries = 0; rc == PIAM_ENOTFOUND && tries < NEW_ENTITY_RETRIES && created_now(r, s); tries++) {
-			piam__log(r->c, PIAM_LOG_DEBUG, "setup: %s: not visible yet, trying again in 1 s",
-				  step_names[s->kind]);
-			piam__setup_sleep_ms(r->c, 1000);
-			rc = apply_step(r, s);
-		}
-		if (rc) {
-			s->status = ST_FAILED;
-			r->plan->failed = (int)i;
-			explain_failure(r, i);
-			return rc;
-		}
-		if (s->kind == STEP_ROLE && s->planned == ST_CREATE && (rc = show_created_arn(r)))
-			return rc;
-		progress(r, step_names[s->kind], s->resource, done_names[s->status]);
+		for (j = 0; j < i; j++)
+			if (!r->plan->steps[j].done && waits_for(r, s, &r->plan->steps[j]))
+				break;
+		if (j == i)
+			w->steps[w->n++] = i;
 	}
-	return PIAM_OK;
+}
+
+/* Run the wave's steps only for the operations to note the requests they would send first. */
+static void note_wave(void *arg)
+{
+	struct wave *w = arg;
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		(void)apply_step(w->r, &w->r->plan->steps[w->steps[i]]);
+}
+
+static int apply_one(struct run *r, struct step *s)
+{
+	int rc, tries;
+
+	rc = apply_step(r, s);
+	/* IAM is eventually consistent: an attachment right after CreateRole or CreatePolicy can
+	 * still be told NoSuchEntity. Try again, a second apart, a few times (not once the run has
+	 * failed: the rest of a wave only reports what its requests found). */
+	for (tries = 0; rc == PIAM_ENOTFOUND && tries < NEW_ENTITY_RETRIES && r->plan->failed < 0 && created_now(r, s);
+	     tries++) {
+		piam__log(r->c, PIAM_LOG_DEBUG, "setup: %s: not visible yet, trying again in 1 s", step_names[s->kind]);
+		piam__setup_sleep_ms(r->c, 1000);
+		rc = apply_step(r, s);
+	}
+	if (!rc && s->kind == STEP_ROLE && s->planned == ST_CREATE)
+		rc = show_created_arn(r);
+	return rc;
+}
+
+/*
+ * Apply the plan in waves: every step whose prerequisites are done goes out in the same round
+ * (a fresh setup: the role, the S3 policy and the bucket policies, then the attachments). A
+ * step that fails stops the run once the rest of its wave, already sent, is accounted for;
+ * the error is the first failed step's, in plan order.
+ */
+static int apply(struct run *r)
+{
+	struct piam__http_error first;
+	struct wave w;
+	size_t i, k;
+	int rc = PIAM_OK;
+
+	for (i = 0; i < r->plan->n; i++)
+		if (r->plan->steps[i].planned == ST_UNCHANGED)
+			r->plan->steps[i].done = 1;
+	w.r = r;
+	if (!(w.steps = piam__calloc(r->c, r->plan->n ? r->plan->n : 1, sizeof(*w.steps))))
+		return PIAM_ENOMEM;
+	for (pick_wave(r, &w); w.n && r->plan->failed < 0; pick_wave(r, &w)) {
+		int together = w.n > 1 && r->ops->send_together;
+
+		if (together) {
+			for (k = 0; k < w.n; k++) {
+				struct step *s = &r->plan->steps[w.steps[k]];
+
+				progress(r, step_names[s->kind], s->resource, planned_names[s->planned]);
+			}
+			r->ops->send_together(r->c, r->ctx, note_wave, &w);
+		}
+		/* without sending together, the first failure stops the run at once */
+		for (k = 0; k < w.n && (together || r->plan->failed < 0); k++) {
+			struct step *s = &r->plan->steps[w.steps[k]];
+			int src;
+
+			if (!together)
+				progress(r, step_names[s->kind], s->resource, planned_names[s->planned]);
+			s->done = 1;
+			if ((src = apply_one(r, s))) {
+				s->status = ST_FAILED;
+				if (r->plan->failed < 0) {
+					r->plan->failed = (int)w.steps[k];
+					rc = src;
+					piam__http_error_save(r->c, &first);
+				}
+				continue;
+			}
+			progress(r, step_names[s->kind], s->resource, done_names[s->status]);
+		}
+	}
+	piam__free(r->c, w.steps);
+	if (r->plan->failed >= 0) {
+		piam__http_error_restore(r->c, &first);
+		explain_failure(r, (size_t)r->plan->failed);
+	}
+	return rc;
 }
 
 /* IAM is eventually consistent: poll until the new role reads back, for at most wait_seconds. */

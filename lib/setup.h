@@ -96,6 +96,13 @@ struct piam__setup_ops {
 	 * reads themselves do that). n == 0 forgets what no read asked for.
 	 */
 	void (*read_ahead)(piam_client *c, void *ctx, const struct piam__setup_read *reads, size_t n);
+	/*
+	 * Optional (NULL: each write goes out when it is made). Run `calls(arg)` only to learn the
+	 * first request each of its operations would send, without sending anything or changing any
+	 * state (every operation returns at once, as on an error), then send those requests together;
+	 * making the same calls again takes their replies. Setup makes each of them again once.
+	 */
+	void (*send_together)(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg);
 };
 
 /* The table over the real AWS operations (lib/setup_aws.c). */
@@ -110,9 +117,9 @@ int piam__setup_run(piam_plan **out, piam_client *c, const piam_options *o, enum
 /* The setup-only options of `o`, or the defaults when none were set. */
 const struct piam__setup_options *piam__setup_options_get(const piam_options *o);
 
-/* lib/setup_aws.c: the requests the client has sent (attempts included), to tell a retried write
- * from a first try; a pause through the client's sleep hook. */
-unsigned long piam__setup_requests_sent(piam_client *c);
+/* lib/setup_aws.c: how many times the last request was sent, to tell a retried write from a
+ * first try (0 without a transport); a pause through the client's sleep hook. */
+int piam__setup_last_attempts(piam_client *c);
 void piam__setup_sleep_ms(piam_client *c, long ms);
 
 #endif

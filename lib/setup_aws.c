@@ -11,12 +11,13 @@
 
 static void note(piam_client *c, const char *action, int write)
 {
-	piam__log(c, PIAM_LOG_DEBUG, "setup: AWS %s (%s)", action, write ? "write" : "read");
+	if (!piam__request_noting(c)) /* a call made only to note its request (send_together) costs nothing */
+		piam__log(c, PIAM_LOG_DEBUG, "setup: AWS %s (%s)", action, write ? "write" : "read");
 }
 
-unsigned long piam__setup_requests_sent(piam_client *c)
+int piam__setup_last_attempts(piam_client *c)
 {
-	return c->http ? c->http->requests : 0;
+	return c->http ? c->http->last_attempts : 0;
 }
 
 void piam__setup_sleep_ms(piam_client *c, long ms)
@@ -26,9 +27,9 @@ void piam__setup_sleep_ms(piam_client *c, long ms)
 
 /* A delete retried after a lost reply (reset, timeout) finds nothing left to delete when its
  * first attempt went through: that NoSuchEntity is the success the lost reply would have said. */
-static int deleted(piam_client *c, int rc, unsigned long before)
+static int deleted(piam_client *c, int rc)
 {
-	if (rc == PIAM_ENOTFOUND && piam__setup_requests_sent(c) - before >= 2) {
+	if (rc == PIAM_ENOTFOUND && piam__setup_last_attempts(c) >= 2) {
 		piam__log(c, PIAM_LOG_DEBUG, "setup: gone after a retried delete: the first attempt removed it");
 		piam__error_clear(c);
 		return PIAM_OK;
@@ -134,11 +135,9 @@ static int update_trust(piam_client *c, void *ctx, const char *name, const char 
 
 static int delete_role(piam_client *c, void *ctx, const char *name)
 {
-	unsigned long before = piam__setup_requests_sent(c);
-
 	(void)ctx;
 	note(c, "DeleteRole", 1);
-	return deleted(c, piam_iam_delete_role(c, name), before);
+	return deleted(c, piam_iam_delete_role(c, name));
 }
 
 static int count_inline(piam_client *c, void *ctx, const char *role, size_t *n)
@@ -192,11 +191,9 @@ static int attach(piam_client *c, void *ctx, const char *role, const char *polic
 
 static int detach(piam_client *c, void *ctx, const char *role, const char *policy_arn)
 {
-	unsigned long before = piam__setup_requests_sent(c);
-
 	(void)ctx;
 	note(c, "DetachRolePolicy", 1);
-	return deleted(c, piam_iam_detach_role_policy(c, role, policy_arn), before);
+	return deleted(c, piam_iam_detach_role_policy(c, role, policy_arn));
 }
 
 static int get_policy(piam_client *c, void *ctx, const char *arn, char **default_version, char **tag)
@@ -293,20 +290,16 @@ static int create_version(piam_client *c, void *ctx, const char *arn, const char
 
 static int delete_version(piam_client *c, void *ctx, const char *arn, const char *version)
 {
-	unsigned long before = piam__setup_requests_sent(c);
-
 	(void)ctx;
 	note(c, "DeletePolicyVersion", 1);
-	return deleted(c, piam_iam_delete_policy_version(c, arn, version), before);
+	return deleted(c, piam_iam_delete_policy_version(c, arn, version));
 }
 
 static int delete_policy(piam_client *c, void *ctx, const char *arn)
 {
-	unsigned long before = piam__setup_requests_sent(c);
-
 	(void)ctx;
 	note(c, "DeletePolicy", 1);
-	return deleted(c, piam_iam_delete_policy(c, arn), before);
+	return deleted(c, piam_iam_delete_policy(c, arn));
 }
 
 static int get_bucket_policy(piam_client *c, void *ctx, const char *bucket, char **document)
@@ -387,6 +380,19 @@ static void read_ahead(piam_client *c, void *ctx, const struct piam__setup_read 
 		piam__buf_wipe(c, &bodies[i]);
 }
 
+static void send_together(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg)
+{
+	struct piam__http_error saved;
+
+	(void)ctx;
+	piam__http_error_save(c, &saved);
+	if (piam__request_note_begin(c) == PIAM_OK) {
+		calls(arg);
+		piam__request_note_send(c);
+	}
+	piam__http_error_restore(c, &saved); /* what the calls said while noting is not news */
+}
+
 static void sleep_ms(piam_client *c, void *ctx, long ms)
 {
 	(void)ctx;
@@ -417,4 +423,5 @@ const struct piam__setup_ops piam__setup_aws_ops = {
 	.delete_bucket_policy = delete_bucket_policy,
 	.sleep_ms = sleep_ms,
 	.read_ahead = read_ahead,
+	.send_together = send_together,
 };

@@ -47,6 +47,8 @@ struct fake {
 	int reads, writes;
 	const char *fail; /* the action to fail with AccessDenied */
 	char log[1024];   /* the writes, in order */
+	int noting;       /* inside send_together: requests are noted in `together`, not made */
+	char together[1024];
 };
 
 static struct fake *F(void *ctx)
@@ -62,6 +64,11 @@ static char *dup_or_null(const char *s)
 /* Count the request; fail it when the test asks. */
 static int request(piam_client *c, struct fake *f, const char *action, int write)
 {
+	if (f->noting) {
+		strcat(f->together, action);
+		strcat(f->together, " ");
+		return 1; /* as the real operations return PIAM__NOTED: at once, changing nothing */
+	}
 	if (write) {
 		f->writes++;
 		strcat(f->log, action);
@@ -568,7 +575,8 @@ static void test_fresh_then_converged(void)
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
 	CHECK_STR(steps(p), "role=created trust-policy=created attach-personalize-policy=created s3-access-policy=created "
 			    "attach-s3-access-policy=created bucket-policy=created bucket-policy=created");
-	CHECK_STR(e.f.log, "CreateRole AttachRolePolicy CreatePolicy AttachRolePolicy PutBucketPolicy PutBucketPolicy ");
+	/* in waves: what needs nothing else first, then the attachments, which need the role or the policy */
+	CHECK_STR(e.f.log, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy AttachRolePolicy AttachRolePolicy ");
 	CHECK(e.f.nattached == 2 && strcmp(e.f.attached[0], "arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess") == 0);
 	CHECK_STR(piam_plan_role_arn(p), "arn:aws:iam::" ACCOUNT ":role/PersonalizeRole");
 	CHECK_STR(piam_client_error_message(e.c), "");
@@ -597,8 +605,8 @@ static void test_drift_repair(void)
 	env_init(&e);
 	CHECK_INT(piam_options_set_cloudwatch(e.o, 1), PIAM_OK);
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(e.f.log, "CreateRole AttachRolePolicy CreatePolicy AttachRolePolicy AttachRolePolicy PutBucketPolicy "
-			   "PutBucketPolicy ");
+	CHECK_STR(e.f.log, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy AttachRolePolicy AttachRolePolicy "
+			   "AttachRolePolicy ");
 	piam_plan_free(p);
 
 	/* someone edits the trust, detaches the CloudWatch policy and edits the S3 policy, four times */
@@ -767,12 +775,13 @@ static void test_failure_in_the_middle(void)
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
 	CHECK(p != NULL);
 	CHECK_INT(piam_plan_failed_step(p), 2);
-	CHECK_STR(steps(p), "role=created trust-policy=created attach-personalize-policy=failed s3-access-policy=create "
-			    "attach-s3-access-policy=create bucket-policy=create bucket-policy=create");
+	CHECK_STR(steps(p), "role=created trust-policy=created attach-personalize-policy=failed s3-access-policy=created "
+			    "attach-s3-access-policy=create bucket-policy=created bucket-policy=created");
 	msg = piam_client_error_message(e.c);
 	CHECK(strstr(msg, "step attach-personalize-policy") != NULL);
 	CHECK(strstr(msg, "AccessDenied") != NULL);
-	CHECK(strstr(msg, "already done: role created, trust-policy created") != NULL);
+	CHECK(strstr(msg, "already done: role created, trust-policy created, s3-access-policy created, "
+			  "bucket-policy created, bucket-policy created") != NULL);
 	CHECK_STR(piam_client_error_aws_code(e.c), "AccessDenied");
 	CHECK_INT(piam_client_error_http_status(e.c), 403);
 	piam_plan_free(p);
@@ -780,8 +789,8 @@ static void test_failure_in_the_middle(void)
 	e.f.fail = NULL;
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
 	CHECK_STR(steps(p), "role=unchanged trust-policy=unchanged attach-personalize-policy=created "
-			    "s3-access-policy=created attach-s3-access-policy=created bucket-policy=created "
-			    "bucket-policy=created");
+			    "s3-access-policy=unchanged attach-s3-access-policy=created bucket-policy=unchanged "
+			    "bucket-policy=unchanged");
 	piam_plan_free(p);
 
 	e.f.fail = "DeletePolicy";
@@ -822,9 +831,9 @@ static void test_wait_and_progress(void)
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
 	CHECK_STR(steps(p), "role=created trust-policy=created attach-personalize-policy=created s3-access-policy=created "
 			    "attach-s3-access-policy=created");
-	CHECK_STR(log.text, "role:create role:created trust-policy:create trust-policy:created "
-			    "attach-personalize-policy:create attach-personalize-policy:created s3-access-policy:create "
-			    "s3-access-policy:created attach-s3-access-policy:create attach-s3-access-policy:created "
+	CHECK_STR(log.text, "role:create role:created s3-access-policy:create s3-access-policy:created "
+			    "trust-policy:create trust-policy:created attach-personalize-policy:create "
+			    "attach-personalize-policy:created attach-s3-access-policy:create attach-s3-access-policy:created "
 			    "wait-role:waiting wait-role:visible ");
 	CHECK_INT(slept_ms, 0);
 	piam_plan_free(p);
@@ -1013,10 +1022,104 @@ static void test_read_ahead(void)
 	env_free(&e);
 }
 
+/* What send_together was asked to send, wave by wave: "CreateRole CreatePolicy | AttachRolePolicy ..." */
+static void f_send_together(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg)
+{
+	struct fake *f = ctx;
+
+	(void)c;
+	if (f->together[0])
+		strcat(f->together, "| ");
+	f->noting = 1;
+	calls(arg);
+	f->noting = 0;
+}
+
+static int run_together(struct env *e, enum piam__setup_mode mode, piam_plan **plan)
+{
+	struct piam__setup_ops ops = fake_ops;
+
+	ops.send_together = f_send_together;
+	e->f.together[0] = '\0';
+	*plan = NULL;
+	reset_counts(&e->f);
+	return piam__setup_run(plan, e->c, e->o, mode, &ops, &e->f);
+}
+
+/* Independent writes go out together, in as few rounds as what they need allows. */
+static void test_send_together(void)
+{
+	struct progress_log log = {""};
+	struct env e;
+	piam_plan *p;
+	const char *msg;
+
+	env_init(&e);
+	CHECK_INT(piam_options_set_cloudwatch(e.o, 1), PIAM_OK);
+	CHECK_INT(piam_options_set_progress(e.o, on_progress, &log), PIAM_OK);
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK_STR(e.f.together, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy | "
+				"AttachRolePolicy AttachRolePolicy AttachRolePolicy ");
+	/* each noted request is then made once, as without sending together */
+	CHECK_STR(e.f.log, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy AttachRolePolicy AttachRolePolicy "
+			   "AttachRolePolicy ");
+	CHECK_INT(e.f.nattached, 3);
+	/* every step of a wave is announced before the wave goes out */
+	CHECK(strncmp(log.text, "role:create s3-access-policy:create bucket-policy:create bucket-policy:create role:created",
+		      strlen("role:create s3-access-policy:create bucket-policy:create bucket-policy:create role:created")) == 0);
+	piam_plan_free(p);
+
+	/* converged: nothing to send, together or not */
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK_STR(e.f.together, "");
+	CHECK_INT(e.f.writes, 0);
+	piam_plan_free(p);
+
+	/* a policy and the role are deleted once their attachments are gone */
+	CHECK_INT(run_together(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
+	CHECK_STR(e.f.together, "DeleteBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DetachRolePolicy | "
+				"ListPolicyVersions DeleteRole ");
+	CHECK(!e.f.role_exists && !e.f.policy_exists && e.f.nattached == 0);
+	piam_plan_free(p);
+
+	/* a failure stops the run after the rest of its wave, which was sent with it, is accounted for */
+	e.f.fail = "CreatePolicy";
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
+	CHECK_STR(e.f.together, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy ");
+	CHECK_STR(steps(p), "role=created trust-policy=create attach-personalize-policy=create s3-access-policy=failed "
+			    "attach-s3-access-policy=create attach-cloudwatch=create bucket-policy=created "
+			    "bucket-policy=created");
+	CHECK_INT(piam_plan_failed_step(p), 3);
+	msg = piam_client_error_message(e.c);
+	CHECK(strstr(msg, "step s3-access-policy") != NULL);
+	CHECK(strstr(msg, "already done: role created, bucket-policy created, bucket-policy created") != NULL);
+	CHECK_STR(piam_client_error_aws_code(e.c), "AccessDenied");
+	piam_plan_free(p);
+
+	/* two failures in one wave: the error is the first one's, in plan order */
+	e.f.fail = "AttachRolePolicy";
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
+	CHECK_STR(steps(p), "role=unchanged trust-policy=unchanged attach-personalize-policy=failed "
+			    "s3-access-policy=created attach-s3-access-policy=create attach-cloudwatch=failed "
+			    "bucket-policy=unchanged bucket-policy=unchanged");
+	CHECK_INT(piam_plan_failed_step(p), 2);
+	CHECK(strstr(piam_client_error_message(e.c), "step attach-personalize-policy") != NULL);
+	piam_plan_free(p);
+
+	e.f.fail = NULL;
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK_STR(steps(p), "role=unchanged trust-policy=unchanged attach-personalize-policy=created "
+			    "s3-access-policy=unchanged attach-s3-access-policy=created attach-cloudwatch=created "
+			    "bucket-policy=unchanged bucket-policy=unchanged");
+	piam_plan_free(p);
+	env_free(&e);
+}
+
 int main(void)
 {
 	test_fresh_then_converged();
 	test_read_ahead();
+	test_send_together();
 	test_drift_repair();
 	test_foreign_role();
 	test_foreign_policy_and_inline();

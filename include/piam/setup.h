@@ -25,7 +25,7 @@ extern "C" {
  * "attach-cloudwatch", "bucket-policy" (one per bucket), and for teardown "detach-policy" (one
  * per attached policy). Statuses: from piam_setup_plan() "create", "update", "unchanged"; after
  * piam_setup_apply() "created", "updated", "unchanged"; from piam_setup_teardown() "deleted",
- * "unchanged". A step that failed says "failed"; steps after it keep their planned status.
+ * "unchanged". A step that failed says "failed"; steps it stopped keep their planned status.
  *
  * A plan does not refer to the client that made it and may outlive it.
  */
@@ -33,7 +33,8 @@ typedef struct piam_plan piam_plan;
 
 /**
  * Progress callback, set with piam_options_set_progress(). Called before and after each step
- * is applied (`status` is the planned, then the final status) and on each attempt while waiting
+ * is applied (`status` is the planned, then the final status; steps sent together are all
+ * announced before they go out, in plan order, then finished in plan order) and on each attempt while waiting
  * for a new role to become visible (`step` "wait-role", `status` "waiting" then "visible" or
  * "timeout"). The strings are borrowed for the call. It must not call piam on the same client.
  */
@@ -63,10 +64,15 @@ PIAM_API int piam_setup_plan(piam_plan **out, piam_client *client, const piam_op
  * and optionally wait for the new role to become visible. A converged account costs only the
  * reads: every step is "unchanged" and no mutating request is sent. Running it again after a
  * failure converges.
+ *
+ * Writes that do not need each other go out together, in rounds: a fresh setup sends CreateRole,
+ * CreatePolicy and every PutBucketPolicy at once, then the attachments (which need the role and
+ * the policy). A failed step stops the run after the other steps of its round, already sent,
+ * have reported; later rounds are not sent.
  * @param out  receives the plan with the final statuses (free with piam_plan_free()). When a
  *             step fails after planning, *out is still set: piam_plan_failed_step() names the
- *             step and the earlier steps show what was done; the client's error message says
- *             the same. NULL when planning itself failed.
+ *             (first, in plan order) failed step and the statuses show what was done; the
+ *             client's error message says the same. NULL when planning itself failed.
  * @return as piam_setup_plan(), plus the error of the failing write.
  * @since 0.1
  */
@@ -77,7 +83,8 @@ PIAM_API int piam_setup_apply(piam_plan **out, piam_client *client, const piam_o
  * policy only when nothing else is left in it), detach the policies attached to piam's role,
  * delete piam's S3 access policy (every non-default version, then the policy) and the role.
  * Only resources carrying piam's tag are deleted; a missing resource is "unchanged", so running
- * it twice succeeds.
+ * it twice succeeds. In rounds, as piam_setup_apply(): the bucket policies and the detaches
+ * together, then the policy and the role.
  * @param out  receives the plan with the final statuses, also when a step failed (see
  *             piam_setup_apply()); NULL when reading the state failed.
  * @return PIAM_OK; PIAM_EINVAL; PIAM_ENOTOWNED (the role exists and is not piam's: nothing is

@@ -57,10 +57,11 @@ with tempfile.TemporaryDirectory() as tmp:
 base = versions(baseline)
 report = diff.stdout + diff.stderr
 failures = []
+# The library's own structs (piam__*) sit behind opaque handles: abidiff lists them among the
+# unreachable types, but removing or changing one is no ABI change.
+internal = [m.group(2) for m in re.finditer(r"^  \[(D|C)\] '(?:struct |union |enum )?(piam__\w+)'", report, re.M)]
 if diff.returncode & ~(4 | 8):
     failures.append(f"abidiff failed (exit {diff.returncode})")
-if diff.returncode & 8:
-    failures.append("incompatible change (a removed symbol, or a changed function or type)")
 
 # abidiff exits 4 for any change, compatible or not: only symbols added in a new node may pass.
 counts = {}
@@ -69,9 +70,13 @@ for what, line in (("functions", r"Functions changes summary: (\d+) Removed, (\d
                    ("types", r"Unreachable types summary: (\d+) removed.*?, (\d+) changed.*?, (\d+) added")):
     m = re.search(line, report)
     counts[what] = tuple(int(g) for g in m.groups()) if m else (0, 0, 0)
+removed, changed, added = counts["types"]
+counts["types"] = (removed + changed - len(internal), 0, added)
 for what, (removed, changed, _) in counts.items():
     if removed or changed:
         failures.append(f"{removed} removed and {changed} changed {what}")
+if diff.returncode & 8 and not (internal and not failures):
+    failures.append("incompatible change (a removed symbol, or a changed function or type)")
 for m in re.finditer(r"Function symbols changes summary: (\d+) Removed, (\d+) Added", report):
     if int(m.group(1)):
         failures.append(f"{m.group(1)} removed function symbols")

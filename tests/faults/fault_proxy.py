@@ -184,12 +184,17 @@ def drop_element(tag):
 
 
 class Rule:
-    def __init__(self, op, fault, skip=0, times=1):
-        self.op, self.fault, self.skip, self.times = op, fault, skip, times
+    """`fault` for requests of `op` (None: any) whose body holds `match` (None: any), after
+    skipping `skip` of them, `times` times (None: for ever)."""
+
+    def __init__(self, op, fault, skip=0, times=1, match=None):
+        self.op, self.fault, self.skip, self.times, self.match = op, fault, skip, times, match
         self.seen = self.applied = 0
 
-    def pick(self, op):
+    def pick(self, op, body=b""):
         if self.op is not None and self.op != op:
+            return False
+        if self.match is not None and self.match.encode() not in body:
             return False
         self.seen += 1
         if self.seen <= self.skip or (self.times is not None and self.applied >= self.times):
@@ -297,11 +302,11 @@ class FaultProxy:
                 return
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
-    def _choose(self, op):
+    def _choose(self, op, body):
         with self.lock:
             fault = None
             for r in self.rules:
-                if r.pick(op):
+                if r.pick(op, body):
                     fault = r.fault
                     break
             self.log.append((op, fault.name if fault else None))
@@ -340,7 +345,7 @@ class FaultProxy:
                         return
                     buf += data
                 body, buf = buf[:length], buf[length:]
-                fault = self._choose(operation(method, target, body))
+                fault = self._choose(operation(method, target, body), body)
                 reply = None
                 if fault is None or fault.forward:
                     reply = self._forward(method, target, headers, body)

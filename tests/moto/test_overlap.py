@@ -4,10 +4,11 @@
     with_moto.py python3 test_overlap.py PATH/TO/piam
 
 The proxy (127.0.0.1, a thread per connection) passes bytes through to moto_server unchanged and
-counts the requests in flight: a connection is busy from its request's first byte to its
-reply's first byte, which the proxy holds back for 100 ms so that requests sent together are
-seen together however fast the server answers. piam must send the reads that do not depend on each other together (so more
-than one is in flight at once), and still send exactly the requests it sends one by one.
+counts the requests in flight, and the writes among them: a connection is busy from its
+request's first byte to its reply's first byte, which the proxy holds back for 100 ms so that
+requests sent together are seen together however fast the server answers. piam must send the
+reads that do not depend on each other together, and the writes too (so more than one is in
+flight at once), and still send exactly the requests it sends one by one.
 Prints "N passed, N failed".
 """
 import os
@@ -37,6 +38,7 @@ class Proxy:
         self.target = (u.hostname, u.port)
         self.lock = threading.Lock()
         self.busy = self.max_busy = self.connections = 0
+        self.writes = self.max_writes = 0
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -47,6 +49,7 @@ class Proxy:
     def reset(self):
         with self.lock:
             self.busy = self.max_busy = self.connections = 0
+            self.writes = self.max_writes = 0
 
     def accept(self):
         while True:
@@ -54,7 +57,7 @@ class Proxy:
             with self.lock:
                 self.connections += 1
             server = socket.create_connection(self.target)
-            state = {"busy": False}
+            state = {"busy": False, "head": b"", "write": None}
             threading.Thread(target=self.pump, args=(client, server, state, True), daemon=True).start()
             threading.Thread(target=self.pump, args=(server, client, state, False), daemon=True).start()
 
@@ -64,6 +67,29 @@ class Proxy:
                 state["busy"] = busy
                 self.busy += 1 if busy else -1
                 self.max_busy = max(self.max_busy, self.busy)
+                if not busy and state["write"]:
+                    self.writes -= 1
+                    state["write"] = None
+
+    def classify(self, state, data):
+        """Once the request is all here: a write (anything but Get*, List* and S3 GETs) counts as one."""
+        if state["write"] is not None:
+            return
+        state["head"] += data
+        head, sep, body = state["head"].partition(b"\r\n\r\n")
+        if not sep:
+            return
+        length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        if length and len(body) < int(length.group(1)):
+            return
+        method = head.split(b" ", 1)[0]
+        action = re.search(rb"(?:^|&)Action=(\w+)", body)
+        write = method in (b"PUT", b"DELETE") or bool(action and not re.match(rb"Get|List", action.group(1)))
+        with self.lock:
+            state["write"] = write
+            if write:
+                self.writes += 1
+                self.max_writes = max(self.max_writes, self.writes)
 
     def pump(self, src, dst, state, request):
         try:
@@ -74,6 +100,8 @@ class Proxy:
                 if not request and state["busy"]:
                     time.sleep(0.1)
                 self.mark(state, request)
+                if request:
+                    self.classify(state, data)
                 dst.sendall(data)
         except OSError:
             pass
@@ -112,7 +140,9 @@ def main():
     # GetCallerIdentity; GetRole, GetPolicy and two GetBucketPolicy together; then the writes
     check(len(http) == len(ops) == 11, f"fresh setup, two buckets: 11 requests, got {len(http)}: {ops}")
     check(proxy.max_busy >= 4, f"fresh setup: the reads overlap (at most {proxy.max_busy} in flight)")
-    print(f"fresh setup: {len(http)} requests, at most {proxy.max_busy} in flight")
+    # CreateRole, CreatePolicy and the two PutBucketPolicy together, then the two attachments
+    check(proxy.max_writes == 4, f"fresh setup: the independent writes overlap (at most {proxy.max_writes} in flight)")
+    print(f"fresh setup: {len(http)} requests, at most {proxy.max_busy} in flight, {proxy.max_writes} of them writes")
 
     proxy.reset()
     p, http, ops = piam("setup", role, buckets, proxy.url)
@@ -120,6 +150,7 @@ def main():
     check(all(kind == "read" for _, kind in ops), f"converged: reads only: {ops}")
     check(len(http) == len(ops) == 8, f"converged, two buckets: 8 reads, got {len(http)}: {ops}")
     check(proxy.max_busy >= 4, f"converged: the reads overlap (at most {proxy.max_busy} in flight)")
+    check(proxy.max_writes == 0, f"converged: no write ({proxy.max_writes})")
     print(f"converged setup: {len(http)} requests, at most {proxy.max_busy} in flight")
 
     proxy.reset()
@@ -127,7 +158,9 @@ def main():
     check(p.returncode == 0, f"teardown: {p.stderr}")
     check(len(http) == len(ops), f"teardown: one exchange per operation: {len(http)} {ops}")
     check(proxy.max_busy >= 2, f"teardown: the reads overlap (at most {proxy.max_busy} in flight)")
-    print(f"teardown: {len(http)} requests, at most {proxy.max_busy} in flight")
+    # the two bucket policies' deletes and the two detaches together
+    check(proxy.max_writes == 4, f"teardown: the independent deletes overlap (at most {proxy.max_writes} in flight)")
+    print(f"teardown: {len(http)} requests, at most {proxy.max_busy} in flight, {proxy.max_writes} of them writes")
 
 
 try:
