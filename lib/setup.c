@@ -228,34 +228,61 @@ static int to_text(piam_client *c, const json_t *doc, char **out)
 	return piam__policy_text(c, doc, 0, out, &len);
 }
 
-/* Let the operations send these reads together now, when they can (the order of the reads stays). */
-static void read_ahead(struct run *r, const struct piam__setup_read *reads, size_t n)
+/* Send what `calls(r)` would send all at once, when the operations can; the same calls, made
+ * next, take the replies. NULL forgets the replies nothing took. */
+static void together(struct run *r, void (*calls)(void *arg))
 {
-	if (r->ops->read_ahead)
-		r->ops->read_ahead(r->c, r->ctx, reads, n);
+	if (r->ops->send_together)
+		r->ops->send_together(r->c, r->ctx, calls, r);
 }
 
-/* The first reads after the account: the role, the S3 policy and the bucket policies. */
-static int read_first_ahead(struct run *r)
+/* The reads that need nothing first: the account, the role and the bucket policies. */
+static void note_first_reads(void *arg)
 {
-	struct piam__setup_read *reads;
-	size_t i, n = 0;
+	struct run *r = arg;
+	char *a = NULL, *b = NULL;
+	size_t i;
 
-	if (!r->ops->read_ahead)
-		return PIAM_OK;
-	if (!(reads = piam__calloc(r->c, 2 + r->nbuckets, sizeof(*reads))))
-		return PIAM_ENOMEM;
-	reads[n].kind = PIAM__READ_ROLE;
-	reads[n++].name = r->role;
-	reads[n].kind = PIAM__READ_POLICY;
-	reads[n++].name = r->policy_arn;
+	(void)r->ops->caller_account(r->c, r->ctx, &a);
+	piam__free(r->c, a);
+	a = NULL;
+	(void)r->ops->get_role(r->c, r->ctx, r->role, &a, &b);
+	piam__free(r->c, a);
+	piam__free(r->c, b);
 	for (i = 0; i < r->nbuckets && !r->so->no_bucket_policy; i++) {
-		reads[n].kind = PIAM__READ_BUCKET_POLICY;
-		reads[n++].name = r->buckets[i].name;
+		a = NULL;
+		(void)r->ops->get_bucket_policy(r->c, r->ctx, r->buckets[i].name, &a);
+		piam__free(r->c, a);
 	}
-	read_ahead(r, reads, n);
-	piam__free(r->c, reads);
-	return PIAM_OK;
+}
+
+static void free_strings(piam_client *c, char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		piam__free(c, v[i]);
+	piam__free(c, v);
+}
+
+/* Once the role is known to exist: its tags and attachments (for teardown, its inline
+ * policies too) and the S3 policy. A role that is not piam's is still refused before any write. */
+static void note_role_reads(void *arg)
+{
+	struct run *r = arg;
+	char *a = NULL, *b = NULL, **v = NULL;
+	size_t n = 0;
+
+	(void)r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &a);
+	piam__free(r->c, a);
+	a = NULL;
+	(void)r->ops->list_attached(r->c, r->ctx, r->role, &v, &n);
+	free_strings(r->c, v, n);
+	if (r->mode == PIAM__SETUP_TEARDOWN)
+		(void)r->ops->count_inline(r->c, r->ctx, r->role, &n);
+	(void)r->ops->get_policy(r->c, r->ctx, r->policy_arn, &a, &b);
+	piam__free(r->c, a);
+	piam__free(r->c, b);
 }
 
 static int read_role(struct run *r)
@@ -269,16 +296,7 @@ static int read_role(struct run *r)
 	if (rc)
 		return rc;
 	r->role_exists = 1;
-	{
-		/* the role's other reads, together; a role that is not piam's is still refused before any write */
-		struct piam__setup_read ahead[] = {
-			{PIAM__READ_ROLE_TAGS, r->role},
-			{PIAM__READ_ATTACHED, r->role},
-			{PIAM__READ_INLINE, r->role},
-		};
-
-		read_ahead(r, ahead, r->mode == PIAM__SETUP_TEARDOWN ? 3 : 2);
-	}
+	together(r, note_role_reads);
 	rc = r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &tag);
 	if (rc)
 		goto out;
@@ -417,6 +435,7 @@ static int read_state(struct run *r)
 	size_t max_steps;
 	int rc;
 
+	together(r, note_first_reads);
 	if ((rc = r->ops->caller_account(r->c, r->ctx, &r->account)))
 		return rc;
 	if (r->o->account && strcmp(r->o->account, r->account) != 0)
@@ -433,7 +452,7 @@ static int read_state(struct run *r)
 	    ((rc = piam__policy_trust_doc(r->o, r->account, r->region, &r->trust_doc)) ||
 	     (rc = to_text(r->c, r->trust_doc, &r->trust_text))))
 		return rc;
-	if ((rc = read_first_ahead(r)) || (rc = read_role(r)))
+	if ((rc = read_role(r)))
 		return rc;
 	if ((rc = read_attachments(r)))
 		return rc;
@@ -975,7 +994,7 @@ int piam__setup_run(piam_plan **out, piam_client *c, const piam_options *o, enum
 	if ((rc = read_state(&r)))
 		goto out;
 	rc = mode == PIAM__SETUP_TEARDOWN ? plan_teardown(&r) : plan_setup(&r);
-	read_ahead(&r, NULL, 0); /* the reads are over; no write may take an old reply */
+	together(&r, NULL); /* the reads are over; no write may take an old reply */
 	if (rc)
 		goto out;
 	if (mode == PIAM__SETUP_PLAN) {
@@ -990,7 +1009,7 @@ int piam__setup_run(piam_plan **out, piam_client *c, const piam_options *o, enum
 	r.plan = NULL;
 out:
 	if (r.ops)
-		read_ahead(&r, NULL, 0);
+		together(&r, NULL);
 	run_free(&r);
 	if (!rc)
 		piam__error_clear(c);

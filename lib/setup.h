@@ -39,20 +39,6 @@ struct piam__policy_version {
 	int is_default;
 };
 
-/* A read that setup is about to make, to send ahead with others (piam__setup_ops.read_ahead). */
-enum piam__setup_read_kind {
-	PIAM__READ_ROLE,            /* get_role(name) */
-	PIAM__READ_ROLE_TAGS,       /* role_tag(name, ...) */
-	PIAM__READ_ATTACHED,        /* list_attached(name) */
-	PIAM__READ_INLINE,          /* count_inline(name) */
-	PIAM__READ_POLICY,          /* get_policy(name = the ARN) */
-	PIAM__READ_BUCKET_POLICY,   /* get_bucket_policy(name = the bucket) */
-};
-struct piam__setup_read {
-	enum piam__setup_read_kind kind;
-	const char *name;
-};
-
 /*
  * What setup needs from AWS. Each returns PIAM_OK or a negative code with the error recorded on
  * the client; `ctx` is the table's own state. Strings returned through `char **` are allocated
@@ -90,17 +76,12 @@ struct piam__setup_ops {
 	int (*delete_bucket_policy)(piam_client *c, void *ctx, const char *bucket);
 	void (*sleep_ms)(piam_client *c, void *ctx, long ms);
 	/*
-	 * Optional (NULL: each read goes out when it is made). Send these reads together now; the
-	 * calls above that make the same reads next take the replies instead of sending them, and
-	 * report what they find exactly as they would have. Failures here are not reported (the
-	 * reads themselves do that). n == 0 forgets what no read asked for.
-	 */
-	void (*read_ahead)(piam_client *c, void *ctx, const struct piam__setup_read *reads, size_t n);
-	/*
-	 * Optional (NULL: each write goes out when it is made). Run `calls(arg)` only to learn the
+	 * Optional (NULL: each request goes out when it is made). Run `calls(arg)` only to learn the
 	 * first request each of its operations would send, without sending anything or changing any
 	 * state (every operation returns at once, as on an error), then send those requests together;
-	 * making the same calls again takes their replies. Setup makes each of them again once.
+	 * making the same calls again takes their replies, and reports what they found exactly as
+	 * it would have. Setup makes each write again once; reads nothing takes are forgotten when
+	 * `calls` is NULL, which setup does before its first write.
 	 */
 	void (*send_together)(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg);
 };

@@ -335,56 +335,15 @@ static int delete_bucket_policy(piam_client *c, void *ctx, const char *bucket)
 	return piam_s3_delete_bucket_policy(c, bucket);
 }
 
-/* At most the reads of one run's state: the role's four, the policy, and the buckets'. */
-#define MAX_AHEAD 32
-
-/* The requests the operations above send for these reads (lib/iam.c, lib/s3.c build the same). */
-static void read_ahead(piam_client *c, void *ctx, const struct piam__setup_read *reads, size_t n)
-{
-	static const char *const actions[] = {"GetRole", "ListRoleTags", "ListAttachedRolePolicies",
-					      "ListRolePolicies", "GetPolicy"};
-	struct piam__request reqs[MAX_AHEAD];
-	piam__buf bodies[MAX_AHEAD];
-	struct piam__param p[2];
-	size_t i, k = 0;
-
-	(void)ctx;
-	memset(reqs, 0, sizeof(reqs));
-	memset(bodies, 0, sizeof(bodies));
-	for (i = 0; i < n && k < MAX_AHEAD; i++) {
-		const char *action = reads[i].kind <= PIAM__READ_POLICY ? actions[reads[i].kind] : NULL;
-
-		if (reads[i].kind == PIAM__READ_BUCKET_POLICY) {
-			memset(&reqs[k], 0, sizeof(reqs[k]));
-			reqs[k].svc = PIAM__SVC_S3;
-			reqs[k].op = "GetBucketPolicy";
-			reqs[k].method = "GET";
-			reqs[k].bucket = reads[i].name;
-			reqs[k++].query = "policy";
-			continue;
-		}
-		p[0].name = reads[i].kind == PIAM__READ_POLICY ? "PolicyArn" : "RoleName";
-		p[0].value = reads[i].name;
-		p[1].name = "MaxItems"; /* the List actions ask for pages this large */
-		p[1].value = "1000";
-		if (piam__query_request(c, PIAM__SVC_IAM, action, p,
-					reads[i].kind == PIAM__READ_ROLE || reads[i].kind == PIAM__READ_POLICY ? 1 : 2,
-					NULL, &reqs[k], &bodies[k]) == PIAM_OK)
-			k++;
-		else
-			piam__buf_wipe(c, &bodies[k]);
-	}
-	if (k || !n)
-		piam__request_read_ahead(c, reqs, k);
-	for (i = 0; i < k; i++)
-		piam__buf_wipe(c, &bodies[i]);
-}
-
 static void send_together(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg)
 {
 	struct piam__http_error saved;
 
 	(void)ctx;
+	if (!calls) {
+		piam__request_read_ahead(c, NULL, 0); /* forget the replies nothing took */
+		return;
+	}
 	piam__http_error_save(c, &saved);
 	if (piam__request_note_begin(c) == PIAM_OK) {
 		calls(arg);
@@ -422,6 +381,5 @@ const struct piam__setup_ops piam__setup_aws_ops = {
 	.put_bucket_policy = put_bucket_policy,
 	.delete_bucket_policy = delete_bucket_policy,
 	.sleep_ms = sleep_ms,
-	.read_ahead = read_ahead,
 	.send_together = send_together,
 };

@@ -948,81 +948,10 @@ static void test_allocation_failures(void)
 	CHECK(clean);
 }
 
-/* What setup asks to read ahead, as "ROLE POLICY BUCKET BUCKET | TAGS ATTACHED | -" (- forgets). */
-static char ahead_log[256];
-static int ahead_kept, ahead_after_writes, writes_before_forget;
+/* What send_together was asked to send, round by round, "-" where it was told to forget:
+ * "GetCallerIdentity GetRole | - | CreateRole CreatePolicy | AttachRolePolicy ..." */
+static int writes_before_forget, forgets;
 
-static void f_read_ahead(piam_client *c, void *ctx, const struct piam__setup_read *reads, size_t n)
-{
-	static const char *const kinds[] = {"ROLE", "TAGS", "ATTACHED", "INLINE", "POLICY", "BUCKET"};
-	struct fake *f = ctx;
-	size_t i;
-
-	(void)c;
-	if (n && f->writes)
-		ahead_after_writes++;
-	if (!n && ahead_kept)
-		writes_before_forget += f->writes;
-	if (ahead_log[0])
-		strcat(ahead_log, " | ");
-	if (!n)
-		strcat(ahead_log, "-");
-	for (i = 0; i < n; i++) {
-		strcat(ahead_log, i ? " " : "");
-		strcat(ahead_log, kinds[reads[i].kind]);
-	}
-	ahead_kept = n > 0;
-}
-
-static int run_ahead(struct env *e, enum piam__setup_mode mode, piam_plan **plan)
-{
-	struct piam__setup_ops ops = fake_ops;
-
-	ops.read_ahead = f_read_ahead;
-	ahead_log[0] = '\0';
-	ahead_kept = ahead_after_writes = writes_before_forget = 0;
-	*plan = NULL;
-	reset_counts(&e->f);
-	return piam__setup_run(plan, e->c, e->o, mode, &ops, &e->f);
-}
-
-/* The reads that do not depend on each other are asked for together; nothing is kept once writing starts. */
-static void test_read_ahead(void)
-{
-	struct env e;
-	piam_plan *p;
-
-	env_init(&e);
-	CHECK_INT(run_ahead(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(ahead_log, "ROLE POLICY BUCKET BUCKET | - | -");
-	CHECK_INT(e.f.reads, 5); /* the same reads and writes as without reading ahead */
-	CHECK_INT(e.f.writes, 6);
-	CHECK_INT(ahead_kept, 0);
-	CHECK_INT(ahead_after_writes, 0);
-	CHECK_INT(writes_before_forget, 0); /* what was read ahead is forgotten before the first write */
-	piam_plan_free(p);
-
-	CHECK_INT(run_ahead(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(ahead_log, "ROLE POLICY BUCKET BUCKET | TAGS ATTACHED | - | -");
-	CHECK_INT(e.f.reads, 8);
-	CHECK_INT(e.f.writes, 0);
-	piam_plan_free(p);
-
-	CHECK_INT(run_ahead(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
-	CHECK_STR(ahead_log, "ROLE POLICY BUCKET BUCKET | TAGS ATTACHED INLINE | - | -");
-	CHECK_INT(ahead_kept, 0);
-	CHECK_INT(writes_before_forget, 0);
-	piam_plan_free(p);
-
-	/* --no-bucket-policy reads no bucket, ahead or not */
-	CHECK_INT(piam_options_set_bucket_policy(e.o, 0), PIAM_OK);
-	CHECK_INT(run_ahead(&e, PIAM__SETUP_PLAN, &p), PIAM_OK);
-	CHECK_STR(ahead_log, "ROLE POLICY | - | -");
-	piam_plan_free(p);
-	env_free(&e);
-}
-
-/* What send_together was asked to send, wave by wave: "CreateRole CreatePolicy | AttachRolePolicy ..." */
 static void f_send_together(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg)
 {
 	struct fake *f = ctx;
@@ -1030,6 +959,12 @@ static void f_send_together(piam_client *c, void *ctx, void (*calls)(void *arg),
 	(void)c;
 	if (f->together[0])
 		strcat(f->together, "| ");
+	if (!calls) {
+		strcat(f->together, "- ");
+		if (!forgets++)
+			writes_before_forget = f->writes;
+		return;
+	}
 	f->noting = 1;
 	calls(arg);
 	f->noting = 0;
@@ -1041,6 +976,8 @@ static int run_together(struct env *e, enum piam__setup_mode mode, piam_plan **p
 
 	ops.send_together = f_send_together;
 	e->f.together[0] = '\0';
+	writes_before_forget = -1;
+	forgets = 0;
 	*plan = NULL;
 	reset_counts(&e->f);
 	return piam__setup_run(plan, e->c, e->o, mode, &ops, &e->f);
@@ -1058,8 +995,9 @@ static void test_send_together(void)
 	CHECK_INT(piam_options_set_cloudwatch(e.o, 1), PIAM_OK);
 	CHECK_INT(piam_options_set_progress(e.o, on_progress, &log), PIAM_OK);
 	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(e.f.together, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy | "
-				"AttachRolePolicy AttachRolePolicy AttachRolePolicy ");
+	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | - | "
+				"CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy | "
+				"AttachRolePolicy AttachRolePolicy AttachRolePolicy | - ");
 	/* each noted request is then made once, as without sending together */
 	CHECK_STR(e.f.log, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy AttachRolePolicy AttachRolePolicy "
 			   "AttachRolePolicy ");
@@ -1071,21 +1009,25 @@ static void test_send_together(void)
 
 	/* converged: nothing to send, together or not */
 	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_STR(e.f.together, "");
+	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | "
+				"ListRoleTags ListAttachedRolePolicies GetPolicy | - | - ");
 	CHECK_INT(e.f.writes, 0);
 	piam_plan_free(p);
 
 	/* a policy and the role are deleted once their attachments are gone */
 	CHECK_INT(run_together(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
-	CHECK_STR(e.f.together, "DeleteBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DetachRolePolicy | "
-				"ListPolicyVersions DeleteRole ");
+	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | "
+				"ListRoleTags ListAttachedRolePolicies ListRolePolicies GetPolicy | - | "
+				"DeleteBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DetachRolePolicy | "
+				"ListPolicyVersions DeleteRole | - ");
 	CHECK(!e.f.role_exists && !e.f.policy_exists && e.f.nattached == 0);
 	piam_plan_free(p);
 
 	/* a failure stops the run after the rest of its wave, which was sent with it, is accounted for */
 	e.f.fail = "CreatePolicy";
 	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
-	CHECK_STR(e.f.together, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy ");
+	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | - | "
+				"CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy | - ");
 	CHECK_STR(steps(p), "role=created trust-policy=create attach-personalize-policy=create s3-access-policy=failed "
 			    "attach-s3-access-policy=create attach-cloudwatch=create bucket-policy=created "
 			    "bucket-policy=created");
@@ -1115,11 +1057,45 @@ static void test_send_together(void)
 	env_free(&e);
 }
 
+/* Reads that need nothing else go out together, and what they read is forgotten before any write. */
+static void test_read_together(void)
+{
+	struct env e;
+	piam_plan *p;
+
+	env_init(&e);
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK_INT(e.f.reads, 5); /* the same reads and writes as one after the other */
+	CHECK_INT(e.f.writes, 6);
+	CHECK_INT(writes_before_forget, 0);
+	piam_plan_free(p);
+
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK_INT(e.f.reads, 8);
+	CHECK_INT(e.f.writes, 0);
+	piam_plan_free(p);
+
+	/* a role that is not piam's is refused after its reads, before any write */
+	strcpy(e.f.role_tag, "");
+	CHECK_INT(run_together(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_ENOTOWNED);
+	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | "
+				"ListRoleTags ListAttachedRolePolicies ListRolePolicies GetPolicy | - ");
+	CHECK_INT(e.f.writes, 0);
+	strcpy(e.f.role_tag, "true");
+
+	/* --no-bucket-policy reads no bucket, together or not */
+	CHECK_INT(piam_options_set_bucket_policy(e.o, 0), PIAM_OK);
+	CHECK_INT(run_together(&e, PIAM__SETUP_PLAN, &p), PIAM_OK);
+	CHECK_STR(e.f.together, "GetCallerIdentity GetRole | ListRoleTags ListAttachedRolePolicies GetPolicy | - | - ");
+	piam_plan_free(p);
+	env_free(&e);
+}
+
 int main(void)
 {
 	test_fresh_then_converged();
-	test_read_ahead();
 	test_send_together();
+	test_read_together();
 	test_drift_repair();
 	test_foreign_role();
 	test_foreign_policy_and_inline();

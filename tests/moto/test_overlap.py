@@ -137,7 +137,7 @@ def main():
     proxy.reset()
     p, http, ops = piam("setup", role, buckets, proxy.url)
     check(p.returncode == 0, f"setup through the proxy: {p.stderr}")
-    # GetCallerIdentity; GetRole, GetPolicy and two GetBucketPolicy together; then the writes
+    # GetCallerIdentity, GetRole and two GetBucketPolicy together; GetPolicy; then the writes
     check(len(http) == len(ops) == 11, f"fresh setup, two buckets: 11 requests, got {len(http)}: {ops}")
     check(proxy.max_busy >= 4, f"fresh setup: the reads overlap (at most {proxy.max_busy} in flight)")
     # CreateRole, CreatePolicy and the two PutBucketPolicy together, then the two attachments
