@@ -267,8 +267,7 @@ int piam__policy_bucket_statement(const piam_options *o, const char *region, con
 static const char *const caller_role_actions[] = {
 	"iam:AttachRolePolicy", "iam:CreateRole",   "iam:DeleteRole",
 	"iam:DetachRolePolicy", "iam:GetRole",      "iam:ListAttachedRolePolicies",
-	"iam:ListRolePolicies", "iam:ListRoleTags", "iam:TagRole",
-	"iam:UpdateAssumeRolePolicy",
+	"iam:ListRolePolicies", "iam:TagRole",          "iam:UpdateAssumeRolePolicy",
 };
 static const char *const caller_policy_actions[] = {
 	"iam:CreatePolicy",        "iam:CreatePolicyVersion", "iam:DeletePolicy",

@@ -240,15 +240,16 @@ static void together(struct run *r, void (*calls)(void *arg))
 static void note_first_reads(void *arg)
 {
 	struct run *r = arg;
-	char *a = NULL, *b = NULL;
+	char *a = NULL, *b = NULL, *t = NULL;
 	size_t i;
 
 	(void)r->ops->caller_account(r->c, r->ctx, &a);
 	piam__free(r->c, a);
 	a = NULL;
-	(void)r->ops->get_role(r->c, r->ctx, r->role, &a, &b);
+	(void)r->ops->get_role(r->c, r->ctx, r->role, &a, &b, &t);
 	piam__free(r->c, a);
 	piam__free(r->c, b);
+	piam__free(r->c, t);
 	for (i = 0; i < r->nbuckets && !r->so->no_bucket_policy; i++) {
 		a = NULL;
 		(void)r->ops->get_bucket_policy(r->c, r->ctx, r->buckets[i].name, &a);
@@ -265,17 +266,14 @@ static void free_strings(piam_client *c, char **v, size_t n)
 	piam__free(c, v);
 }
 
-/* Once the role is known to exist: its tags and attachments (for teardown, its inline
- * policies too) and the S3 policy. A role that is not piam's is still refused before any write. */
+/* Once the role is known to exist and to be piam's: its attachments (for teardown, its inline
+ * policies too) and the S3 policy. */
 static void note_role_reads(void *arg)
 {
 	struct run *r = arg;
 	char *a = NULL, *b = NULL, **v = NULL;
 	size_t n = 0;
 
-	(void)r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &a);
-	piam__free(r->c, a);
-	a = NULL;
 	(void)r->ops->list_attached(r->c, r->ctx, r->role, &v, &n);
 	free_strings(r->c, v, n);
 	if (r->mode == PIAM__SETUP_TEARDOWN)
@@ -290,16 +288,12 @@ static int read_role(struct run *r)
 	char *trust = NULL, *tag = NULL;
 	int rc, same;
 
-	rc = r->ops->get_role(r->c, r->ctx, r->role, &r->role_arn, &trust);
+	rc = r->ops->get_role(r->c, r->ctx, r->role, &r->role_arn, &trust, &tag);
 	if (rc == PIAM_ENOTFOUND)
 		return PIAM_OK;
 	if (rc)
 		return rc;
 	r->role_exists = 1;
-	together(r, note_role_reads);
-	rc = r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &tag);
-	if (rc)
-		goto out;
 	r->role_owned = tag && strcmp(tag, PIAM_OWNERSHIP_TAG_VALUE) == 0;
 	if (!r->role_owned && (r->mode == PIAM__SETUP_TEARDOWN || !r->so->adopt)) {
 		rc = piam__error(r->c, PIAM_ENOTOWNED,
@@ -308,6 +302,7 @@ static int read_role(struct run *r)
 				 r->mode == PIAM__SETUP_TEARDOWN ? "" : " (adopt-existing takes it over)");
 		goto out;
 	}
+	together(r, note_role_reads); /* only for a role piam may touch */
 	if (r->mode != PIAM__SETUP_TEARDOWN &&
 	    !(rc = piam__policy_compare(r->c, trust ? trust : "", trust ? strlen(trust) : 0, r->trust_doc, &same)))
 		r->trust_same = same;
@@ -582,10 +577,12 @@ static int created_by_lost_reply(struct run *r, enum step_kind kind, int rc, cha
 	if (rc != PIAM_EEXISTS || piam__setup_last_attempts(r->c) < 2)
 		return rc;
 	if (kind == STEP_ROLE) {
-		rc2 = r->ops->role_tag(r->c, r->ctx, r->role, PIAM_OWNERSHIP_TAG_KEY, &tag);
+		rc2 = r->ops->get_role(r->c, r->ctx, r->role, arn, &other, &tag);
 		owned = !rc2 && tag && strcmp(tag, PIAM_OWNERSHIP_TAG_VALUE) == 0;
-		if (owned)
-			rc2 = r->ops->get_role(r->c, r->ctx, r->role, arn, &other);
+		if (!owned) {
+			piam__free(r->c, *arn);
+			*arn = NULL;
+		}
 	} else {
 		rc2 = r->ops->get_policy(r->c, r->ctx, r->policy_arn, &other, &tag);
 		owned = !rc2 && tag && strcmp(tag, PIAM_OWNERSHIP_TAG_VALUE) == 0;
@@ -882,15 +879,16 @@ static int apply(struct run *r)
 /* IAM is eventually consistent: poll until the new role reads back, for at most wait_seconds. */
 static int wait_for_role(struct run *r)
 {
-	char *arn = NULL, *trust = NULL;
+	char *arn = NULL, *trust = NULL, *tag = NULL;
 	int attempt, rc = PIAM_ENOTFOUND;
 
 	for (attempt = 0; attempt < r->so->wait_seconds; attempt++) {
 		progress(r, "wait-role", r->role_arn, "waiting");
-		rc = r->ops->get_role(r->c, r->ctx, r->role, &arn, &trust);
+		rc = r->ops->get_role(r->c, r->ctx, r->role, &arn, &trust, &tag);
 		piam__free(r->c, arn);
 		piam__free(r->c, trust);
-		arn = trust = NULL;
+		piam__free(r->c, tag);
+		arn = trust = tag = NULL;
 		if (rc != PIAM_ENOTFOUND)
 			break;
 		r->ops->sleep_ms(r->c, r->ctx, 1000);

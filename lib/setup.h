@@ -46,9 +46,8 @@ struct piam__policy_version {
  */
 struct piam__setup_ops {
 	int (*caller_account)(piam_client *c, void *ctx, char **account);
-	/* PIAM_ENOTFOUND when there is no such role. */
-	int (*get_role)(piam_client *c, void *ctx, const char *name, char **arn, char **trust);
-	int (*role_tag)(piam_client *c, void *ctx, const char *role, const char *key, char **value);
+	/* PIAM_ENOTFOUND when there is no such role; *tag is the ownership tag's value or NULL. */
+	int (*get_role)(piam_client *c, void *ctx, const char *name, char **arn, char **trust, char **tag);
 	int (*create_role)(piam_client *c, void *ctx, const char *name, const char *path, const char *description,
 			   const char *trust, const char *const *tag_keys, const char *const *tag_values, size_t ntags,
 			   char **arn);

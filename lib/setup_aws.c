@@ -62,45 +62,26 @@ static int caller_account(piam_client *c, void *ctx, char **account)
 	return rc;
 }
 
-static int get_role(piam_client *c, void *ctx, const char *name, char **arn, char **trust)
+static int get_role(piam_client *c, void *ctx, const char *name, char **arn, char **trust, char **tag)
 {
 	piam_aws_result *res = NULL;
+	const char *t;
 	int rc;
 
 	(void)ctx;
-	*arn = *trust = NULL;
+	*arn = *trust = *tag = NULL;
 	note(c, "GetRole", 0);
-	if (!(rc = piam_iam_get_role(&res, c, name)) && !(rc = copy_field(c, res, 0, "Arn", "GetRole", arn)))
-		rc = copy_field(c, res, 0, "AssumeRolePolicyDocument", "GetRole", trust);
+	/* GetRole's reply carries the role's tags: no ListRoleTags needed for the ownership check */
+	if (!(rc = piam_iam_get_role(&res, c, name)) && !(rc = copy_field(c, res, 0, "Arn", "GetRole", arn)) &&
+	    !(rc = copy_field(c, res, 0, "AssumeRolePolicyDocument", "GetRole", trust)) &&
+	    (t = piam_aws_result_field(res, 0, "Tag:" PIAM_OWNERSHIP_TAG_KEY)) && !(*tag = piam__strdup(c, t)))
+		rc = PIAM_ENOMEM;
 	piam_aws_result_free(res);
 	if (rc) {
 		piam__free(c, *arn);
 		piam__free(c, *trust);
 		*arn = *trust = NULL;
 	}
-	return rc;
-}
-
-static int role_tag(piam_client *c, void *ctx, const char *role, const char *key, char **value)
-{
-	piam_aws_result *res = NULL;
-	size_t i;
-	int rc;
-
-	(void)ctx;
-	*value = NULL;
-	note(c, "ListRoleTags", 0);
-	if ((rc = piam_iam_list_role_tags(&res, c, role)))
-		return rc;
-	for (i = 0; i < piam_aws_result_count(res); i++) {
-		const char *k = piam_aws_result_field(res, i, "Key");
-
-		if (k && strcmp(k, key) == 0) {
-			rc = copy_field(c, res, i, "Value", "ListRoleTags", value);
-			break;
-		}
-	}
-	piam_aws_result_free(res);
 	return rc;
 }
 
@@ -361,7 +342,6 @@ static void sleep_ms(piam_client *c, void *ctx, long ms)
 const struct piam__setup_ops piam__setup_aws_ops = {
 	.caller_account = caller_account,
 	.get_role = get_role,
-	.role_tag = role_tag,
 	.create_role = create_role,
 	.tag_role = tag_role,
 	.update_trust = update_trust,

@@ -99,34 +99,24 @@ static int f_account(piam_client *c, void *ctx, char **account)
 	return rc ? rc : out_str(c, ACCOUNT, account);
 }
 
-static int f_get_role(piam_client *c, void *ctx, const char *name, char **arn, char **trust)
+static int f_get_role(piam_client *c, void *ctx, const char *name, char **arn, char **trust, char **tag)
 {
 	struct fake *f = ctx;
 	int rc = request(c, f, "GetRole", 0);
 
 	(void)name;
-	*arn = *trust = NULL;
+	*arn = *trust = *tag = NULL;
 	if (rc)
 		return rc;
 	if (!f->role_exists)
 		return not_found(c, "GetRole");
-	if ((rc = out_str(c, f->role_arn, arn)) || (rc = out_str(c, f->trust, trust))) {
+	if ((rc = out_str(c, f->role_arn, arn)) || (rc = out_str(c, f->trust, trust)) ||
+	    (f->role_tag[0] && (rc = out_str(c, f->role_tag, tag)))) {
 		piam__free(c, *arn);
-		*arn = NULL;
+		piam__free(c, *trust);
+		*arn = *trust = NULL;
 	}
 	return rc;
-}
-
-static int f_role_tag(piam_client *c, void *ctx, const char *role, const char *key, char **value)
-{
-	struct fake *f = ctx;
-	int rc = request(c, f, "ListRoleTags", 0);
-
-	(void)role;
-	*value = NULL;
-	if (rc || !f->role_tag[0] || strcmp(key, PIAM_OWNERSHIP_TAG_KEY) != 0)
-		return rc;
-	return out_str(c, f->role_tag, value);
 }
 
 static int f_create_role(piam_client *c, void *ctx, const char *name, const char *path, const char *description,
@@ -455,7 +445,6 @@ static void f_sleep(piam_client *c, void *ctx, long ms)
 static const struct piam__setup_ops fake_ops = {
 	.caller_account = f_account,
 	.get_role = f_get_role,
-	.role_tag = f_role_tag,
 	.create_role = f_create_role,
 	.tag_role = f_tag_role,
 	.update_trust = f_update_trust,
@@ -590,9 +579,9 @@ static void test_fresh_then_converged(void)
 			    "s3-access-policy=unchanged attach-s3-access-policy=unchanged bucket-policy=unchanged "
 			    "bucket-policy=unchanged");
 	CHECK_INT(e.f.writes, 0);
-	/* GetCallerIdentity, GetRole, ListRoleTags, ListAttachedRolePolicies, GetPolicy, GetPolicyVersion,
+	/* GetCallerIdentity, GetRole (with its tags), ListAttachedRolePolicies, GetPolicy, GetPolicyVersion,
 	 * GetBucketPolicy x2 */
-	CHECK_INT(e.f.reads, 8);
+	CHECK_INT(e.f.reads, 7);
 	piam_plan_free(p);
 	env_free(&e);
 }
@@ -1010,14 +999,14 @@ static void test_send_together(void)
 	/* converged: nothing to send, together or not */
 	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
 	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | "
-				"ListRoleTags ListAttachedRolePolicies GetPolicy | - | - ");
+				"ListAttachedRolePolicies GetPolicy | - | - ");
 	CHECK_INT(e.f.writes, 0);
 	piam_plan_free(p);
 
 	/* a policy and the role are deleted once their attachments are gone */
 	CHECK_INT(run_together(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
 	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | "
-				"ListRoleTags ListAttachedRolePolicies ListRolePolicies GetPolicy | - | "
+				"ListAttachedRolePolicies ListRolePolicies GetPolicy | - | "
 				"DeleteBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DetachRolePolicy | "
 				"ListPolicyVersions DeleteRole | - ");
 	CHECK(!e.f.role_exists && !e.f.policy_exists && e.f.nattached == 0);
@@ -1071,22 +1060,21 @@ static void test_read_together(void)
 	piam_plan_free(p);
 
 	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
-	CHECK_INT(e.f.reads, 8);
+	CHECK_INT(e.f.reads, 7);
 	CHECK_INT(e.f.writes, 0);
 	piam_plan_free(p);
 
-	/* a role that is not piam's is refused after its reads, before any write */
+	/* a role that is not piam's is refused on its GetRole, before reading more and before any write */
 	strcpy(e.f.role_tag, "");
 	CHECK_INT(run_together(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_ENOTOWNED);
-	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | "
-				"ListRoleTags ListAttachedRolePolicies ListRolePolicies GetPolicy | - ");
+	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | - ");
 	CHECK_INT(e.f.writes, 0);
 	strcpy(e.f.role_tag, "true");
 
 	/* --no-bucket-policy reads no bucket, together or not */
 	CHECK_INT(piam_options_set_bucket_policy(e.o, 0), PIAM_OK);
 	CHECK_INT(run_together(&e, PIAM__SETUP_PLAN, &p), PIAM_OK);
-	CHECK_STR(e.f.together, "GetCallerIdentity GetRole | ListRoleTags ListAttachedRolePolicies GetPolicy | - | - ");
+	CHECK_STR(e.f.together, "GetCallerIdentity GetRole | ListAttachedRolePolicies GetPolicy | - | - ");
 	piam_plan_free(p);
 	env_free(&e);
 }

@@ -148,7 +148,7 @@ def main():
     p, http, ops = piam("setup", role, buckets, proxy.url)
     check(p.returncode == 0, f"converged setup: {p.stderr}")
     check(all(kind == "read" for _, kind in ops), f"converged: reads only: {ops}")
-    check(len(http) == len(ops) == 8, f"converged, two buckets: 8 reads, got {len(http)}: {ops}")
+    check(len(http) == len(ops) == 7, f"converged, two buckets: 7 reads, got {len(http)}: {ops}")
     check(proxy.max_busy >= 4, f"converged: the reads overlap (at most {proxy.max_busy} in flight)")
     check(proxy.max_writes == 0, f"converged: no write ({proxy.max_writes})")
     print(f"converged setup: {len(http)} requests, at most {proxy.max_busy} in flight")

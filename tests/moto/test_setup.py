@@ -137,6 +137,10 @@ def test_whole_sequence():
     check(r.writes == [], f"converged setup sends no write: {r.writes}")
     check(all(m in ("GET", "POST") for m in r.http), f"converged setup: only GET (S3) and POST (IAM/STS reads)")
     check(len(r.http) == len(r.ops), "one HTTP exchange per operation")
+    # GetRole brings the role's tags along: no ListRoleTags
+    check([n for n, _ in r.ops] == ["GetCallerIdentity", "GetRole", "ListAttachedRolePolicies", "GetPolicy",
+                                    "GetPolicyVersion", "GetBucketPolicy"],
+          f"converged setup: 6 reads, got {r.ops}")
     print(f"converged setup: {len(r.http)} HTTP requests, all reads: " + " ".join(n for n, _ in r.ops))
 
     r = piam("setup", role, [bucket], "--json", verbose=False)
@@ -152,6 +156,7 @@ def test_whole_sequence():
     check(bucket_policy(bucket) is None, "bucket policy deleted")
     check(r.writes == ["DeleteBucketPolicy", "DetachRolePolicy", "DetachRolePolicy", "DeletePolicy", "DeleteRole"],
           f"teardown: {r.writes}")
+    check(len(r.http) == len(r.ops) == 12, f"teardown: 12 requests, got {r.ops}")
     print(f"teardown: {len(r.http)} HTTP requests ({len(r.ops) - len(r.writes)} reads, {len(r.writes)} writes)")
     r = piam("teardown", role, [bucket])
     check(r.rc == 0 and r.writes == [], f"second teardown succeeds without writes: {r.out} {r.err}")
@@ -205,12 +210,12 @@ def test_least_privilege_caller():
     r = piam("plan", role, ["least-other-bucket"], keys=keys)
     check(r.rc == 1 and "AccessDenied" in r.err, f"another bucket is denied: {r.rc} {r.err}")
 
-    # and every action in it is needed: without iam:ListRoleTags, a re-run cannot check ownership
-    keys = create_user_with_policy("piam-least-minus", caller_policy(role, [bucket], drop=("iam:ListRoleTags",)))
+    # and every action in it is needed: without iam:GetPolicyVersion, a re-run cannot compare the S3 policy
+    keys = create_user_with_policy("piam-least-minus", caller_policy(role, [bucket], drop=("iam:GetPolicyVersion",)))
     r = piam("setup", role, [bucket], keys=keys)
-    check(r.rc == 0, f"first setup needs no ListRoleTags: {r.err}")
+    check(r.rc == 0, f"first setup needs no GetPolicyVersion: {r.err}")
     r = piam("setup", role, [bucket], keys=keys)
-    check(r.rc == 1 and "iam:ListRoleTags" in r.err, f"re-run without ListRoleTags is denied: {r.err}")
+    check(r.rc == 1 and "iam:GetPolicyVersion" in r.err, f"re-run without GetPolicyVersion is denied: {r.err}")
     r = piam("teardown", role, [bucket])
     check(r.rc == 0, "least: cleanup")
 
