@@ -639,6 +639,12 @@ static int apply_step(struct run *r, struct step *s)
 			struct piam__policy_version *v = NULL;
 			size_t n = 0, k;
 
+			/* IAM deletes the default version along with the policy but refuses (DeleteConflict)
+			 * while others are left: list and delete them only then. A policy that never drifted
+			 * has the one version, and its teardown a request less. */
+			rc = r->ops->delete_policy(r->c, r->ctx, r->policy_arn);
+			if (rc != PIAM_ECONFLICT)
+				return rc;
 			rc = r->ops->list_versions(r->c, r->ctx, r->policy_arn, &v, &n);
 			for (k = 0; k < n; k++) {
 				if (!rc && !v[k].is_default)

@@ -376,7 +376,9 @@ static int f_delete_policy(piam_client *c, void *ctx, const char *arn)
 	(void)arn;
 	if (rc)
 		return rc;
-	CHECK_INT(f->nversions, 1); /* only the default version is left */
+	if (f->nversions > 1) /* as IAM: the default version goes with the policy, no other may be left */
+		return piam__error_aws(c, PIAM_ECONFLICT, 409, "DeleteConflict", NULL,
+				       "DeletePolicy: DeleteConflict (HTTP 409): the policy has non-default versions");
 	while (f->nversions)
 		free(f->versions[--f->nversions].doc);
 	f->policy_exists = 0;
@@ -633,6 +635,15 @@ static void test_drift_repair(void)
 
 	CHECK_INT(run(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
 	CHECK_INT(e.f.writes, 0);
+	piam_plan_free(p);
+
+	/* five versions: DeletePolicy is refused until the four non-default ones are gone */
+	CHECK_INT(run(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
+	CHECK_STR(e.f.log, "DeleteBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DetachRolePolicy "
+			   "DeletePolicy DeletePolicyVersion DeletePolicyVersion DeletePolicyVersion DeletePolicyVersion "
+			   "DeletePolicy DeleteRole ");
+	CHECK(!e.f.policy_exists && !e.f.role_exists);
+	CHECK_STR(piam_client_error_message(e.c), "");
 	piam_plan_free(p);
 	env_free(&e);
 }
@@ -1008,7 +1019,7 @@ static void test_send_together(void)
 	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | "
 				"ListAttachedRolePolicies ListRolePolicies GetPolicy | - | "
 				"DeleteBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DetachRolePolicy | "
-				"ListPolicyVersions DeleteRole | - ");
+				"DeletePolicy DeleteRole | - ");
 	CHECK(!e.f.role_exists && !e.f.policy_exists && e.f.nattached == 0);
 	piam_plan_free(p);
 

@@ -42,8 +42,8 @@ typedef void (*piam_progress_fn)(const char *step, const char *resource, const c
 
 /**
  * Read the account's current state and compute what piam_setup_apply() would do.
- * Sends only reads: GetCallerIdentity, GetRole, ListRoleTags, ListAttachedRolePolicies,
- * GetPolicy, ListPolicyVersions, GetPolicyVersion, GetBucketPolicy.
+ * Sends only reads: GetCallerIdentity, GetRole (whose reply carries the role's tags),
+ * ListAttachedRolePolicies, GetPolicy, GetPolicyVersion, GetBucketPolicy.
  * @param out      receives the plan (free with piam_plan_free()); NULL on failure.
  * @param client   region and credentials come from it; the partition follows from the region.
  * @param options  role, policy, buckets, ...; validated before the first request.
@@ -81,7 +81,8 @@ PIAM_API int piam_setup_apply(piam_plan **out, piam_client *client, const piam_o
 /**
  * Undo what setup did: remove piam's statement from each bucket policy (deleting a bucket
  * policy only when nothing else is left in it), detach the policies attached to piam's role,
- * delete piam's S3 access policy (every non-default version, then the policy) and the role.
+ * delete piam's S3 access policy (when IAM refuses because versions other than the default
+ * are left, those first, then the policy again) and the role.
  * Only resources carrying piam's tag are deleted; a missing resource is "unchanged", so running
  * it twice succeeds. In rounds, as piam_setup_apply(): the bucket policies and the detaches
  * together, then the policy and the role.

@@ -30,6 +30,9 @@ THROTTLING = ("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
               "<Message>Rate exceeded</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>")
 SLOWDOWN = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
             "<Message>Please reduce your request rate.</Message><RequestId>fault-proxy</RequestId></Error>")
+DELETE_CONFLICT = ("<ErrorResponse><Error><Type>Sender</Type><Code>DeleteConflict</Code>"
+                   "<Message>Cannot delete a policy with non-default versions.</Message></Error>"
+                   "<RequestId>fault-proxy</RequestId></ErrorResponse>")
 INTERNAL = ("<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>"
             "<Message>injected</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>")
 

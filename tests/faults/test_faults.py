@@ -21,7 +21,7 @@ import urllib.parse
 import boto3
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_proxy import (INTERNAL, SLOWDOWN, THROTTLING, FaultProxy, Rule, access_denied,  # noqa: E402
+from fault_proxy import (DELETE_CONFLICT, INTERNAL, SLOWDOWN, THROTTLING, FaultProxy, Rule, access_denied,  # noqa: E402
                          drop_element, error, garbage, hang, huge, no_such_entity, reset, trickle,
                          truncate, upstream_port_of)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -345,6 +345,20 @@ def teardown_under_faults():
         report(f"teardown: Throttling on {op}", sum(1 for _, f in proxy.log if f), r)
         check(r.rc == 1 and "Throttling" in r.last, f"teardown fails on {op}: {r.err}")
     teardown_leaves_nothing(role, bucket, "teardown after faults")
+    # IAM refuses DeletePolicy while non-default versions are left: piam lists and deletes them, then
+    # deletes the policy (moto does not refuse, so the refusal is injected, once).
+    role, bucket = fresh("Tv")
+    proxy.reset()
+    check(piam("setup", role, bucket).rc == 0, "teardown scenario: setup")
+    proxy.reset()
+    rule = proxy.add(Rule("DeletePolicy", error(409, DELETE_CONFLICT)))
+    r = piam("teardown", role, bucket)
+    report("teardown: DeleteConflict (versions) on DeletePolicy", rule.applied, r)
+    ops = proxy.ops()
+    check(r.rc == 0 and rule.applied == 1 and ops.count("DeletePolicy") == 2 and "ListPolicyVersions" in ops and
+          ops.index("ListPolicyVersions") > ops.index("DeletePolicy"),
+          f"teardown lists the versions after DeleteConflict and deletes the policy: {r.err} {ops}")
+    check(state(role, bucket) == {}, f"teardown after DeleteConflict leaves nothing: {state(role, bucket)}")
     # Deletes whose replies are lost: the retry finds nothing left, which is what was wanted.
     for op in ("DetachRolePolicy", "DeletePolicy", "DeleteRole", "DeleteBucketPolicy"):
         role, bucket = fresh("Tl")

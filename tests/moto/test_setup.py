@@ -156,7 +156,7 @@ def test_whole_sequence():
     check(bucket_policy(bucket) is None, "bucket policy deleted")
     check(r.writes == ["DeleteBucketPolicy", "DetachRolePolicy", "DetachRolePolicy", "DeletePolicy", "DeleteRole"],
           f"teardown: {r.writes}")
-    check(len(r.http) == len(r.ops) == 12, f"teardown: 12 requests, got {r.ops}")
+    check(len(r.http) == len(r.ops) == 11, f"teardown: 11 requests, got {r.ops}")
     print(f"teardown: {len(r.http)} HTTP requests ({len(r.ops) - len(r.writes)} reads, {len(r.writes)} writes)")
     r = piam("teardown", role, [bucket])
     check(r.rc == 0 and r.writes == [], f"second teardown succeeds without writes: {r.out} {r.err}")
