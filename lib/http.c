@@ -588,6 +588,17 @@ void piam__http_ahead_drop(piam_client *c)
 	piam__free(c, h->ahead);
 	h->ahead = NULL;
 	h->nahead = 0;
+	piam__http_noted_drop(c);
+	h->noting = 0;
+}
+
+void piam__http_noted_drop(piam_client *c)
+{
+	struct piam__http *h = c->http;
+	size_t i;
+
+	if (!h)
+		return;
 	for (i = 0; i < h->nnoted; i++) {
 		piam__wipe(h->noted[i].store, h->noted[i].store_len);
 		piam__free(c, h->noted[i].store);
@@ -596,7 +607,6 @@ void piam__http_ahead_drop(piam_client *c)
 	piam__free(c, h->noted);
 	h->noted = NULL;
 	h->nnoted = 0;
-	h->noting = 0;
 }
 
 void piam__http_response_free(piam_client *c, struct piam__http_response *resp)

@@ -152,6 +152,8 @@ struct piam__http_noted {
 
 /* Forget the replies read ahead that nothing asked for, and the requests noted and not sent (wiped). */
 void piam__http_ahead_drop(piam_client *c);
+/* Forget the requests noted (wiped). */
+void piam__http_noted_drop(piam_client *c);
 
 /* The client's transport state, created on first use; NULL (ENOMEM recorded) on failure. */
 struct piam__http *piam__http_state(piam_client *c);

@@ -733,19 +733,35 @@ void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, 
 		keep_ahead(c, reqs, n);
 }
 
+/* `s` copied to *p, which moves past it; NULL stays NULL. */
+static const char *copy_to(char **p, const char *s)
+{
+	char *at = *p;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(at, s, n);
+	*p += n;
+	return at;
+}
+
+static size_t copy_len(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
 /* A copy of `req` and of everything it points to, on the list of requests noted. */
 static int note(piam_client *c, struct piam__http *h, const struct piam__request *req)
 {
-	const char *fields[] = {req->op, req->method, req->bucket, req->path, req->query, req->content_type,
-				req->region};
-	const char **copies[PIAM__ARRAY_LEN(fields)];
 	struct piam__http_noted *more, *nt;
 	struct piam__request *copy;
-	size_t len = req->body_len, i;
+	size_t len;
 	char *p;
 
-	for (i = 0; i < PIAM__ARRAY_LEN(fields); i++)
-		len += fields[i] ? strlen(fields[i]) + 1 : 0;
+	len = copy_len(req->op) + copy_len(req->method) + copy_len(req->bucket) + copy_len(req->path) +
+	      copy_len(req->query) + copy_len(req->content_type) + copy_len(req->region) + req->body_len;
 	if (!(more = piam__realloc(c, h->noted, (h->nnoted + 1) * sizeof(*more))))
 		return PIAM_ENOMEM;
 	h->noted = more;
@@ -759,19 +775,13 @@ static int note(piam_client *c, struct piam__http *h, const struct piam__request
 		return PIAM_ENOMEM;
 	}
 	*copy = *req;
-	copies[0] = &copy->op;
-	copies[1] = &copy->method;
-	copies[2] = &copy->bucket;
-	copies[3] = &copy->path;
-	copies[4] = &copy->query;
-	copies[5] = &copy->content_type;
-	copies[6] = &copy->region;
-	for (i = 0; i < PIAM__ARRAY_LEN(fields); i++) {
-		if (!fields[i])
-			continue;
-		*copies[i] = memcpy(p, fields[i], strlen(fields[i]) + 1);
-		p += strlen(fields[i]) + 1;
-	}
+	copy->op = copy_to(&p, req->op);
+	copy->method = copy_to(&p, req->method);
+	copy->bucket = copy_to(&p, req->bucket);
+	copy->path = copy_to(&p, req->path);
+	copy->query = copy_to(&p, req->query);
+	copy->content_type = copy_to(&p, req->content_type);
+	copy->region = copy_to(&p, req->region);
 	if (req->body_len)
 		copy->body = memcpy(p, req->body, req->body_len);
 	h->nnoted++;
@@ -806,14 +816,7 @@ void piam__request_note_send(piam_client *c)
 		keep_ahead(c, reqs, n);
 		piam__free(c, reqs);
 	}
-	for (i = 0; i < n; i++) {
-		piam__wipe(h->noted[i].store, h->noted[i].store_len);
-		piam__free(c, h->noted[i].store);
-		piam__free(c, h->noted[i].req);
-	}
-	piam__free(c, h->noted);
-	h->noted = NULL;
-	h->nnoted = 0;
+	piam__http_noted_drop(c);
 }
 
 int piam__request_noting(const piam_client *c)
