@@ -589,7 +589,7 @@ void piam__http_ahead_drop(piam_client *c)
 	h->ahead = NULL;
 	h->nahead = 0;
 	piam__http_noted_drop(c);
-	h->noting = 0;
+	h->noting = h->note_failed = 0;
 }
 
 void piam__http_noted_drop(piam_client *c)

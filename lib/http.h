@@ -139,6 +139,7 @@ struct piam__http {
 	/* Between piam__request_note_begin and piam__request_note_send, requests are noted here
 	 * (copies of everything they point to) instead of sent. */
 	int noting;
+	int note_failed; /* a request could not be noted: nothing is sent together */
 	struct piam__http_noted *noted;
 	size_t nnoted;
 };

@@ -25,6 +25,8 @@ static const char *const throttling_codes[] = {
 };
 static const char *const transient_codes[] = {
 	"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+	/* IAM, for writes to one entity that cross (setup sends a role's attachments together) */
+	"ConcurrentModification",
 };
 
 static const struct {
@@ -427,7 +429,12 @@ static int judge(piam_client *c, struct piam__http *h, struct slot *s, int max)
 	}
 	if (!rc && resp->body.len) {
 		log_reply(c, req->op, resp);
-		piam__xml_aws_error(c, resp->body.data, resp->body.len, &e);
+		/* without memory to read the error, what AWS said is unknown: do not guess from the status */
+		if (piam__xml_aws_error(c, resp->body.data, resp->body.len, &e) == PIAM_ENOMEM) {
+			s->done = 1;
+			return piam__error(c, PIAM_ENOMEM, "%s: out of memory reading the HTTP %ld error reply", req->op,
+					   resp->status);
+		}
 	}
 	/* A bucket in another region: S3 names it; go there once, outside the retry count. */
 	if (!rc && req->svc == PIAM__SVC_S3 && req->bucket && !s->moved && resp->bucket_region[0] &&
@@ -652,9 +659,14 @@ static int take_ahead(piam_client *c, const struct piam__request *req, struct pi
 	piam__buf key = {NULL, 0, 0};
 	size_t i;
 
-	if (!h || !h->nahead || request_key(c, req, &key)) {
-		piam__buf_wipe(c, &key);
+	if (!h || !h->nahead)
 		return 0;
+	if (request_key(c, req, &key)) {
+		/* it may be a write sent ahead: sending it again could do it twice */
+		piam__buf_wipe(c, &key);
+		*rc = PIAM_ENOMEM;
+		*tries = 0;
+		return 1;
 	}
 	for (i = 0; i < h->nahead; i++)
 		if (h->ahead[i].key.len == key.len && memcmp(h->ahead[i].key.data, key.data, key.len) == 0)
@@ -678,17 +690,17 @@ static int take_ahead(piam_client *c, const struct piam__request *req, struct pi
  * are made first: when anything cannot be prepared, nothing is sent, and each request goes out
  * when it is made (a write sent whose reply was then lost would otherwise go out twice).
  */
-static void keep_ahead(piam_client *c, const struct piam__request *reqs, size_t n)
+static int keep_ahead(piam_client *c, const struct piam__request *reqs, size_t n)
 {
 	struct piam__http_error saved, *errs;
 	struct piam__http_response *resps;
 	struct piam__http_ahead *more;
 	struct piam__http *h;
-	int *rcs, *tries;
+	int *rcs, *tries, sent = 0;
 	size_t i, k;
 
 	if (!n || !(h = piam__http_state(c)))
-		return;
+		return 0;
 	piam__http_error_save(c, &saved);
 	resps = piam__calloc(c, n, sizeof(*resps));
 	rcs = piam__calloc(c, n, sizeof(*rcs));
@@ -705,6 +717,7 @@ static void keep_ahead(piam_client *c, const struct piam__request *reqs, size_t 
 		}
 		if (k == n) {
 			send_all(c, reqs, n, resps, rcs, errs, tries);
+			sent = 1;
 			for (i = 0; i < n; i++) {
 				struct piam__http_ahead *a = &h->ahead[h->nahead++];
 
@@ -723,6 +736,7 @@ static void keep_ahead(piam_client *c, const struct piam__request *reqs, size_t 
 	piam__free(c, tries);
 	piam__free(c, errs);
 	piam__http_error_restore(c, &saved); /* sending ahead is invisible: the requests say what they find */
+	return sent;
 }
 
 void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, size_t n)
@@ -730,7 +744,7 @@ void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, 
 	if (!n)
 		piam__http_ahead_drop(c);
 	else
-		keep_ahead(c, reqs, n);
+		(void)keep_ahead(c, reqs, n);
 }
 
 /* `s` copied to *p, which moves past it; NULL stays NULL. */
@@ -782,8 +796,7 @@ static int note(piam_client *c, struct piam__http *h, const struct piam__request
 	copy->query = copy_to(&p, req->query);
 	copy->content_type = copy_to(&p, req->content_type);
 	copy->region = copy_to(&p, req->region);
-	if (req->body_len)
-		copy->body = memcpy(p, req->body, req->body_len);
+	copy->body = req->body_len ? memcpy(p, req->body, req->body_len) : NULL;
 	h->nnoted++;
 	return PIAM_OK;
 }
@@ -800,23 +813,27 @@ int piam__request_note_begin(piam_client *c)
 	return PIAM_OK;
 }
 
-void piam__request_note_send(piam_client *c)
+int piam__request_note_send(piam_client *c)
 {
 	struct piam__http *h = c->http;
 	struct piam__request *reqs;
 	size_t i, n;
+	int sent = 0;
 
 	if (!h || !h->noting)
-		return;
+		return 0;
 	h->noting = 0;
 	n = h->nnoted;
-	if (n && (reqs = piam__calloc(c, n, sizeof(*reqs)))) {
+	/* all or nothing: a request that could not be noted would go out alone, later */
+	if (n && !h->note_failed && (reqs = piam__calloc(c, n, sizeof(*reqs)))) {
 		for (i = 0; i < n; i++)
 			reqs[i] = *h->noted[i].req;
-		keep_ahead(c, reqs, n);
+		sent = keep_ahead(c, reqs, n);
 		piam__free(c, reqs);
 	}
+	h->note_failed = 0;
 	piam__http_noted_drop(c);
+	return sent;
 }
 
 int piam__request_noting(const piam_client *c)
@@ -830,8 +847,13 @@ int piam__request_send(piam_client *c, const struct piam__request *req, struct p
 	int rc, tries = 0;
 
 	memset(resp, 0, sizeof(*resp));
-	if (h && h->noting)
-		return note(c, h, req) ? PIAM_ENOMEM : PIAM__NOTED;
+	if (h && h->noting) {
+		if (note(c, h, req)) {
+			h->note_failed = 1;
+			return PIAM_ENOMEM;
+		}
+		return PIAM__NOTED;
+	}
 	if (take_ahead(c, req, resp, &rc, &tries)) {
 		h->last_attempts = tries;
 		return rc;

@@ -60,7 +60,8 @@ void piam__endpoint_free(piam_client *c, struct piam__endpoint *ep);
  * Sign and send `req`, retrying as the standard mode says. Returns 0 for a 2xx reply, with
  * `resp` filled (the caller frees it with piam__http_response_free either way). Otherwise
  * records the error on the client ("OP: CODE (HTTP n): message [request id ...]") and returns
- * its PIAM_E* code.
+ * its PIAM_E* code. A reply kept for the same request (sent ahead) answers instead; while
+ * noting (below), nothing is sent and the result is PIAM__NOTED.
  */
 int piam__request_send(piam_client *c, const struct piam__request *req, struct piam__http_response *resp);
 
@@ -82,10 +83,11 @@ int piam__request_send_many(piam_client *c, const struct piam__request *reqs, si
 			    struct piam__http_response *resps, int *rcs);
 
 /*
- * Send `n` reads at once and keep their replies (and errors) on the client: a later
+ * Send `n` requests at once and keep their replies (and errors) on the client: a later
  * piam__request_send of the same request takes its reply instead of sending it again. Adds to
  * what earlier calls kept; leaves the client's last error as it was. n == 0 forgets them all.
- * For reads only: what is kept answers one later identical request, which is then not sent.
+ * What is kept answers one later identical request, which is then not sent: a write kept must
+ * be asked for exactly once.
  */
 void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, size_t n);
 
@@ -93,14 +95,15 @@ void piam__request_read_ahead(piam_client *c, const struct piam__request *reqs, 
  * Noting: between piam__request_note_begin and piam__request_note_send, piam__request_send
  * sends nothing; it keeps a copy of the request and returns PIAM__NOTED (positive, so that every
  * caller returns at once, as on an error, changing nothing). piam__request_note_send then sends
- * what was noted together and keeps the replies as piam__request_read_ahead does; running the
+ * what was noted together and keeps the replies as piam__request_read_ahead does (returning 1;
+ * 0 when nothing went out, a request having failed to be noted, say); running the
  * same calls again takes them. This is how setup sends independent writes at once without a
  * second way of building them. The calls run while noting must make their first request before
  * changing any state, and each noted request must be made again exactly once.
  */
 #define PIAM__NOTED 1
 int piam__request_note_begin(piam_client *c); /* PIAM_ENOMEM, or PIAM_EINVAL when already noting */
-void piam__request_note_send(piam_client *c);
+int piam__request_note_send(piam_client *c);
 int piam__request_noting(const piam_client *c);
 
 /* The request of a Query API call, as piam__query_call sends it; `body` holds the form (free it). */

@@ -233,19 +233,21 @@ static int to_text(piam_client *c, const json_t *doc, char **out)
 static void together(struct run *r, void (*calls)(void *arg))
 {
 	if (r->ops->send_together)
-		r->ops->send_together(r->c, r->ctx, calls, r);
+		(void)r->ops->send_together(r->c, r->ctx, calls, r);
 }
 
-/* The reads that need nothing first: the account, the role and the bucket policies. */
+/* The reads that need nothing first: the account (unless known), the role and the bucket policies. */
 static void note_first_reads(void *arg)
 {
 	struct run *r = arg;
 	char *a = NULL, *b = NULL, *t = NULL;
 	size_t i;
 
-	(void)r->ops->caller_account(r->c, r->ctx, &a);
-	piam__free(r->c, a);
-	a = NULL;
+	if (!r->account) {
+		(void)r->ops->caller_account(r->c, r->ctx, &a);
+		piam__free(r->c, a);
+		a = NULL;
+	}
 	(void)r->ops->get_role(r->c, r->ctx, r->role, &a, &b, &t);
 	piam__free(r->c, a);
 	piam__free(r->c, b);
@@ -430,12 +432,16 @@ static int read_state(struct run *r)
 	size_t max_steps;
 	int rc;
 
-	together(r, note_first_reads);
+	/* when the options name the account, nothing else is read before the credentials are checked to be its */
+	if (!r->o->account)
+		together(r, note_first_reads);
 	if ((rc = r->ops->caller_account(r->c, r->ctx, &r->account)))
 		return rc;
 	if (r->o->account && strcmp(r->o->account, r->account) != 0)
 		return piam__error(r->c, PIAM_EINVAL, "the options name account %s, but the credentials belong to %s",
 				   r->o->account, r->account);
+	if (r->o->account)
+		together(r, note_first_reads);
 	r->policy_arn = dupf(r->c, "arn:%s:iam::%s:policy%s%s", r->partition, r->account, r->o->path,
 			     piam__options_policy_name(r->o, name_buf));
 	r->personalize_arn = dupf(r->c, "arn:%s:iam::aws:policy/service-role/AmazonPersonalizeFullAccess",
@@ -643,7 +649,7 @@ static int apply_step(struct run *r, struct step *s)
 			 * while others are left: list and delete them only then. A policy that never drifted
 			 * has the one version, and its teardown a request less. */
 			rc = r->ops->delete_policy(r->c, r->ctx, r->policy_arn);
-			if (rc != PIAM_ECONFLICT)
+			if (rc != PIAM_ECONFLICT || strcmp(piam_client_error_aws_code(r->c), "DeleteConflict") != 0)
 				return rc;
 			rc = r->ops->list_versions(r->c, r->ctx, r->policy_arn, &v, &n);
 			for (k = 0; k < n; k++) {
@@ -763,6 +769,9 @@ static int waits_for(const struct run *r, const struct step *s, const struct ste
 {
 	if (r->mode == PIAM__SETUP_TEARDOWN)
 		return t->kind == STEP_DETACH && (s->kind == STEP_S3_POLICY || s->kind == STEP_ROLE);
+	/* taking over a role (adopt: TagRole) comes before anything else, so that a refusal changes nothing */
+	if (t->kind == STEP_ROLE && t->planned == ST_UPDATE)
+		return 1;
 	if (t->planned != ST_CREATE)
 		return 0;
 	if (t->kind == STEP_ROLE)
@@ -844,22 +853,22 @@ static int apply(struct run *r)
 	if (!(w.steps = piam__calloc(r->c, r->plan->n ? r->plan->n : 1, sizeof(*w.steps))))
 		return PIAM_ENOMEM;
 	for (pick_wave(r, &w); w.n && r->plan->failed < 0; pick_wave(r, &w)) {
-		int together = w.n > 1 && r->ops->send_together;
+		int sent = 0, announced = w.n > 1 && r->ops->send_together;
 
-		if (together) {
+		if (announced) {
 			for (k = 0; k < w.n; k++) {
 				struct step *s = &r->plan->steps[w.steps[k]];
 
 				progress(r, step_names[s->kind], s->resource, planned_names[s->planned]);
 			}
-			r->ops->send_together(r->c, r->ctx, note_wave, &w);
+			sent = r->ops->send_together(r->c, r->ctx, note_wave, &w);
 		}
-		/* without sending together, the first failure stops the run at once */
-		for (k = 0; k < w.n && (together || r->plan->failed < 0); k++) {
+		/* what was not sent together goes one step at a time, and the first failure stops it */
+		for (k = 0; k < w.n && (sent || r->plan->failed < 0); k++) {
 			struct step *s = &r->plan->steps[w.steps[k]];
 			int src;
 
-			if (!together)
+			if (!announced)
 				progress(r, step_names[s->kind], s->resource, planned_names[s->planned]);
 			s->done = 1;
 			if ((src = apply_one(r, s))) {
@@ -869,10 +878,11 @@ static int apply(struct run *r)
 					rc = src;
 					piam__http_error_save(r->c, &first);
 				}
-				continue;
 			}
 			progress(r, step_names[s->kind], s->resource, done_names[s->status]);
 		}
+		if (sent)
+			together(r, NULL); /* every reply of the round was taken; none may answer a later request */
 	}
 	piam__free(r->c, w.steps);
 	if (r->plan->failed >= 0) {

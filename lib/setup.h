@@ -79,10 +79,12 @@ struct piam__setup_ops {
 	 * first request each of its operations would send, without sending anything or changing any
 	 * state (every operation returns at once, as on an error), then send those requests together;
 	 * making the same calls again takes their replies, and reports what they found exactly as
-	 * it would have. Setup makes each write again once; reads nothing takes are forgotten when
-	 * `calls` is NULL, which setup does before its first write.
+	 * it would have. Setup makes each write again once; replies nothing takes are forgotten when
+	 * `calls` is NULL, which setup does before its first write and after each round of writes.
+	 * Returns 1 when the requests went out together, 0 when none did (each then goes out when
+	 * it is made).
 	 */
-	void (*send_together)(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg);
+	int (*send_together)(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg);
 };
 
 /* The table over the real AWS operations (lib/setup_aws.c). */

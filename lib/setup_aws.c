@@ -316,21 +316,25 @@ static int delete_bucket_policy(piam_client *c, void *ctx, const char *bucket)
 	return piam_s3_delete_bucket_policy(c, bucket);
 }
 
-static void send_together(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg)
+static int send_together(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg)
 {
 	struct piam__http_error saved;
+	int sent = 0;
 
 	(void)ctx;
 	if (!calls) {
+		if (c->http && c->http->nahead)
+			piam__log(c, PIAM_LOG_DEBUG, "setup: %zu replies sent ahead were not asked for", c->http->nahead);
 		piam__request_read_ahead(c, NULL, 0); /* forget the replies nothing took */
-		return;
+		return 0;
 	}
 	piam__http_error_save(c, &saved);
 	if (piam__request_note_begin(c) == PIAM_OK) {
 		calls(arg);
-		piam__request_note_send(c);
+		sent = piam__request_note_send(c);
 	}
 	piam__http_error_restore(c, &saved); /* what the calls said while noting is not news */
+	return sent;
 }
 
 static void sleep_ms(piam_client *c, void *ctx, long ms)

@@ -348,6 +348,81 @@ static void test_request_send_many(void)
 	stop_server(pid);
 }
 
+/* Noting: requests kept, not sent, then sent together; their replies answer the same requests once. */
+static void test_noting(void)
+{
+	struct piam__http_response resp;
+	struct piam__request req[2];
+	struct sleeps sl = {0, 0};
+	struct testalloc t;
+	piam_allocator a;
+	piam_client *c;
+	char url[128], *body;
+	int port;
+	pid_t pid = start_server_mode(&port, 1);
+
+	memset(&t, 0, sizeof(t));
+	a = testalloc_allocator(&t);
+	CHECK_INT(piam_client_new(&c, &a), PIAM_OK);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	CHECK_INT(piam_client_set_endpoint(c, NULL, url), PIAM_OK);
+	CHECK_INT(piam_client_set_credentials(c, "AKIDEXAMPLE", "secret", NULL), PIAM_OK);
+	CHECK_INT(piam__http_set_hooks(c, NULL, record_sleep, half, NULL, &sl), PIAM_OK);
+	make_request(&req[0], "Waited", "/wait");
+	make_request(&req[1], "Flaky", "/flaky/noted");
+
+	/* the copy noted does not point into the caller's body, freed before it is sent */
+	body = strdup("Action=Noted");
+	req[0].body = body;
+	req[0].body_len = strlen(body);
+	CHECK_INT(piam__request_note_begin(c), PIAM_OK);
+	CHECK_INT(piam__request_note_begin(c), PIAM_EINVAL);
+	CHECK(piam__request_noting(c));
+	CHECK_INT(piam__request_send(c, &req[0], &resp), PIAM__NOTED);
+	CHECK_INT(piam__request_send(c, &req[1], &resp), PIAM__NOTED);
+	free(body);
+	CHECK_INT(c->http->requests, 0);
+	CHECK_INT(piam__request_note_send(c), 1);
+	CHECK(!piam__request_noting(c));
+	CHECK_INT(c->http->requests, 3); /* two, and the flaky one again */
+	body = strdup("Action=Noted");
+	req[0].body = body;
+
+	/* the reply of a request sent twice says so: a create that finds its own work knows why */
+	CHECK_INT(piam__request_send(c, &req[1], &resp), PIAM_OK);
+	CHECK_STR(resp.body.data, "second");
+	CHECK_INT(c->http->last_attempts, 2);
+	piam__http_response_free(c, &resp);
+
+	/* a kept reply that cannot be looked up (no memory) is not replaced by sending again */
+	t.fail_at = t.calls + 1;
+	CHECK_INT(piam__request_send(c, &req[0], &resp), PIAM_ENOMEM);
+	piam__http_response_free(c, &resp);
+	t.fail_at = 0;
+	CHECK_INT(c->http->requests, 3);
+	CHECK_INT(piam__request_send(c, &req[0], &resp), PIAM_OK);
+	CHECK_STR(resp.body.data, "waited");
+	CHECK_INT(c->http->last_attempts, 1);
+	piam__http_response_free(c, &resp);
+	CHECK_INT(c->http->requests, 3);
+
+	/* a request that cannot be noted: nothing goes out together, each goes when it is made */
+	CHECK_INT(piam__request_note_begin(c), PIAM_OK);
+	t.fail_at = t.calls + 1;
+	CHECK_INT(piam__request_send(c, &req[0], &resp), PIAM_ENOMEM);
+	t.fail_at = 0;
+	CHECK_INT(piam__request_send(c, &req[1], &resp), PIAM__NOTED);
+	CHECK_INT(piam__request_note_send(c), 0);
+	CHECK_INT(c->http->requests, 3);
+	CHECK_INT(piam__request_note_begin(c), PIAM_OK); /* and noting can start again */
+	CHECK_INT(piam__request_note_send(c), 0);
+
+	free(body);
+	piam_client_free(c);
+	CHECK_INT(t.live, 0);
+	stop_server(pid);
+}
+
 static int closed_port(void)
 {
 	struct sockaddr_in a;
@@ -567,10 +642,13 @@ int main(void)
 	CHECK(mkdtemp(flaky_dir) != NULL);
 	test_send_many();
 	test_request_send_many();
+	test_noting();
 	{
 		char marker[128];
 
 		snprintf(marker, sizeof(marker), "%s/a", flaky_dir);
+		unlink(marker);
+		snprintf(marker, sizeof(marker), "%s/noted", flaky_dir);
 		unlink(marker);
 		rmdir(flaky_dir);
 	}

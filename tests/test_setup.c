@@ -951,8 +951,9 @@ static void test_allocation_failures(void)
 /* What send_together was asked to send, round by round, "-" where it was told to forget:
  * "GetCallerIdentity GetRole | - | CreateRole CreatePolicy | AttachRolePolicy ..." */
 static int writes_before_forget, forgets;
+static int together_fails; /* as when a request cannot be noted: nothing goes out together */
 
-static void f_send_together(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg)
+static int f_send_together(piam_client *c, void *ctx, void (*calls)(void *arg), void *arg)
 {
 	struct fake *f = ctx;
 
@@ -963,11 +964,12 @@ static void f_send_together(piam_client *c, void *ctx, void (*calls)(void *arg),
 		strcat(f->together, "- ");
 		if (!forgets++)
 			writes_before_forget = f->writes;
-		return;
+		return 0;
 	}
 	f->noting = 1;
 	calls(arg);
 	f->noting = 0;
+	return !together_fails;
 }
 
 static int run_together(struct env *e, enum piam__setup_mode mode, piam_plan **plan)
@@ -977,7 +979,7 @@ static int run_together(struct env *e, enum piam__setup_mode mode, piam_plan **p
 	ops.send_together = f_send_together;
 	e->f.together[0] = '\0';
 	writes_before_forget = -1;
-	forgets = 0;
+	forgets = together_fails = 0;
 	*plan = NULL;
 	reset_counts(&e->f);
 	return piam__setup_run(plan, e->c, e->o, mode, &ops, &e->f);
@@ -995,9 +997,10 @@ static void test_send_together(void)
 	CHECK_INT(piam_options_set_cloudwatch(e.o, 1), PIAM_OK);
 	CHECK_INT(piam_options_set_progress(e.o, on_progress, &log), PIAM_OK);
 	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	/* what a round's writes did not take is forgotten after it ("-") */
 	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | - | "
-				"CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy | "
-				"AttachRolePolicy AttachRolePolicy AttachRolePolicy | - ");
+				"CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy | - | "
+				"AttachRolePolicy AttachRolePolicy AttachRolePolicy | - | - ");
 	/* each noted request is then made once, as without sending together */
 	CHECK_STR(e.f.log, "CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy AttachRolePolicy AttachRolePolicy "
 			   "AttachRolePolicy ");
@@ -1018,8 +1021,8 @@ static void test_send_together(void)
 	CHECK_INT(run_together(&e, PIAM__SETUP_TEARDOWN, &p), PIAM_OK);
 	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | "
 				"ListAttachedRolePolicies ListRolePolicies GetPolicy | - | "
-				"DeleteBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DetachRolePolicy | "
-				"DeletePolicy DeleteRole | - ");
+				"DeleteBucketPolicy DeleteBucketPolicy DetachRolePolicy DetachRolePolicy DetachRolePolicy | - | "
+				"DeletePolicy DeleteRole | - | - ");
 	CHECK(!e.f.role_exists && !e.f.policy_exists && e.f.nattached == 0);
 	piam_plan_free(p);
 
@@ -1027,7 +1030,7 @@ static void test_send_together(void)
 	e.f.fail = "CreatePolicy";
 	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
 	CHECK_STR(e.f.together, "GetCallerIdentity GetRole GetBucketPolicy GetBucketPolicy | - | "
-				"CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy | - ");
+				"CreateRole CreatePolicy PutBucketPolicy PutBucketPolicy | - | - ");
 	CHECK_STR(steps(p), "role=created trust-policy=create attach-personalize-policy=create s3-access-policy=failed "
 			    "attach-s3-access-policy=create attach-cloudwatch=create bucket-policy=created "
 			    "bucket-policy=created");
@@ -1053,6 +1056,77 @@ static void test_send_together(void)
 	CHECK_STR(steps(p), "role=unchanged trust-policy=unchanged attach-personalize-policy=created "
 			    "s3-access-policy=unchanged attach-s3-access-policy=created attach-cloudwatch=created "
 			    "bucket-policy=unchanged bucket-policy=unchanged");
+	piam_plan_free(p);
+	env_free(&e);
+}
+
+/* Taking a role over (adopt) goes alone, first: when TagRole is refused, the role is left as it was. */
+static void test_adopt_goes_first(void)
+{
+	static const char foreign_trust[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+					    "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+	struct env e;
+	piam_plan *p;
+
+	env_init(&e);
+	e.f.role_exists = 1;
+	strcpy(e.f.role_arn, "arn:aws:iam::" ACCOUNT ":role/PersonalizeRole");
+	e.f.trust = dup_or_null(foreign_trust);
+	CHECK_INT(piam_options_set_adopt_existing(e.o, 1), PIAM_OK);
+	e.f.fail = "TagRole";
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
+	CHECK_STR(e.f.log, "TagRole ");
+	CHECK_STR(steps(p), "role=failed trust-policy=update attach-personalize-policy=create s3-access-policy=create "
+			    "attach-s3-access-policy=create bucket-policy=create bucket-policy=create");
+	CHECK_STR(e.f.trust, foreign_trust);
+	CHECK_INT(e.f.nattached, 0);
+	piam_plan_free(p);
+
+	e.f.fail = NULL;
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_OK);
+	CHECK(strncmp(e.f.log, "TagRole ", 8) == 0);
+	CHECK_STR(e.f.role_tag, "true");
+	piam_plan_free(p);
+	env_free(&e);
+}
+
+/* A failed step is finished through the progress callback too; nothing sent together is left unfinished. */
+static void test_progress_on_failure(void)
+{
+	struct progress_log log = {""};
+	struct env e;
+	piam_plan *p;
+
+	env_init(&e);
+	CHECK_INT(piam_options_set_bucket_policy(e.o, 0), PIAM_OK);
+	CHECK_INT(piam_options_set_progress(e.o, on_progress, &log), PIAM_OK);
+	e.f.fail = "CreatePolicy";
+	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
+	CHECK_STR(log.text, "role:create s3-access-policy:create role:created s3-access-policy:failed ");
+	piam_plan_free(p);
+	env_free(&e);
+}
+
+/* When a round cannot go out together, its steps go one at a time and the first failure stops them. */
+static void test_together_fails(void)
+{
+	struct env e;
+	piam_plan *p;
+
+	env_init(&e);
+	e.f.fail = "CreateRole";
+	together_fails = 1;
+	{
+		struct piam__setup_ops ops = fake_ops;
+
+		ops.send_together = f_send_together;
+		reset_counts(&e.f);
+		CHECK_INT(piam__setup_run(&p, e.c, e.o, PIAM__SETUP_APPLY, &ops, &e.f), PIAM_EACCESS);
+	}
+	together_fails = 0;
+	CHECK_STR(e.f.log, "CreateRole ");
+	CHECK_STR(steps(p), "role=failed trust-policy=create attach-personalize-policy=create s3-access-policy=create "
+			    "attach-s3-access-policy=create bucket-policy=create bucket-policy=create");
 	piam_plan_free(p);
 	env_free(&e);
 }
@@ -1095,6 +1169,9 @@ int main(void)
 	test_fresh_then_converged();
 	test_send_together();
 	test_read_together();
+	test_adopt_goes_first();
+	test_progress_on_failure();
+	test_together_fails();
 	test_drift_repair();
 	test_foreign_role();
 	test_foreign_policy_and_inline();

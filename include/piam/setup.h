@@ -33,8 +33,9 @@ typedef struct piam_plan piam_plan;
 
 /**
  * Progress callback, set with piam_options_set_progress(). Called before and after each step
- * is applied (`status` is the planned, then the final status; steps sent together are all
- * announced before they go out, in plan order, then finished in plan order) and on each attempt while waiting
+ * is applied (`status` is the planned, then the final status, "failed" for a step that failed;
+ * steps sent together are all announced before they go out, in plan order, then finished in
+ * plan order) and on each attempt while waiting
  * for a new role to become visible (`step` "wait-role", `status` "waiting" then "visible" or
  * "timeout"). The strings are borrowed for the call. It must not call piam on the same client.
  */

@@ -229,8 +229,14 @@ static void test_secrets(void)
 
 static long sweep_from = 1;
 
-static long sweep(const char *role, const char *bucket, enum run_kind kind, long stride, long *runs)
+/*
+ * Fail allocation n of a setup (or teardown), for n = 1, 1 + stride, ... until a run needs no
+ * more; between runs, `normal` undoes (or redoes) what the failed run did, so that every run
+ * starts from the same state: nothing (or a whole setup) — every write path is swept.
+ */
+static long sweep(piam_client *normal, piam_options *normal_o, enum run_kind kind, long stride, long *runs)
 {
+	const char *role = "SweepRole", *bucket = "sweep-bucket";
 	long n;
 
 	for (n = sweep_from; !getenv("PIAM_SWEEP_LAST") || n <= atol(getenv("PIAM_SWEEP_LAST")); n += stride) {
@@ -251,6 +257,12 @@ static long sweep(const char *role, const char *bucket, enum run_kind kind, long
 				/* a clean error: a code, a message, and the failed allocation was ours to report */
 				CHECK(piam_client_error(c) == rc);
 				CHECK(piam_client_error_message(c)[0] != '\0');
+				/* and out of memory is what it says (not, say, a write sent twice: EEXISTS) */
+				if (rc != PIAM_ENOMEM)
+					fprintf(stderr, "sweep %s: failing allocation %ld: %s: %s\n",
+						kind == SETUP ? "setup" : "teardown", n, piam_status_name(rc),
+						piam_client_error_message(c));
+				CHECK_INT(rc, PIAM_ENOMEM);
 			}
 			piam_options_free(o);
 		}
@@ -264,6 +276,8 @@ static long sweep(const char *role, const char *bucket, enum run_kind kind, long
 		}
 		free(l.all);
 		CHECK_INT(t.leaked_secret, 0);
+		if (t.failures) /* back to where the sweep starts (the run that went through is kept) */
+			CHECK_INT(run(normal, normal_o, kind == SETUP ? TEARDOWN : SETUP, NULL), PIAM_OK);
 		(*runs)++;
 		if (t.failures == 0) {
 			/* this run allocated fewer than n blocks: the sweep is complete */
@@ -288,12 +302,12 @@ static void test_sweep(long stride)
 		return;
 	}
 	CHECK_INT(create_bucket(c, "sweep-bucket"), PIAM_OK);
-	n_setup = sweep("SweepRole", "sweep-bucket", SETUP, stride, &runs);
+	n_setup = sweep(c, o, SETUP, stride, &runs);
 	/* whatever the failed runs left, a normal run converges */
 	CHECK_INT(run(c, o, SETUP, NULL), PIAM_OK);
 	CHECK_INT(run(c, o, SETUP, &same), PIAM_OK);
 	CHECK(same);
-	n_teardown = sweep("SweepRole", "sweep-bucket", TEARDOWN, stride, &runs);
+	n_teardown = sweep(c, o, TEARDOWN, stride, &runs);
 	CHECK_INT(run(c, o, TEARDOWN, &same), PIAM_OK);
 	CHECK(same); /* nothing was left for it to do */
 	CHECK(!role_exists(c, "SweepRole"));
