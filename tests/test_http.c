@@ -277,6 +277,20 @@ static void make_request(struct piam__request *r, const char *op, const char *pa
 	r->body_len = 8;
 }
 
+/* A client for the loopback server on `port`, with fake credentials and the sleeps recorded, not slept. */
+static piam_client *loopback_client(int port, const piam_allocator *a, struct sleeps *sl)
+{
+	piam_client *c = NULL;
+	char url[128];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	CHECK_INT(piam_client_new(&c, a), PIAM_OK);
+	CHECK_INT(piam_client_set_endpoint(c, NULL, url), PIAM_OK);
+	CHECK_INT(piam_client_set_credentials(c, "AKIDEXAMPLE", "secret", NULL), PIAM_OK);
+	CHECK_INT(piam__http_set_hooks(c, NULL, record_sleep, half, NULL, sl), PIAM_OK);
+	return c;
+}
+
 /* Signed requests at once: one fails, one is retried, one is too big; errors as piam__request_send gives them. */
 static void test_request_send_many(void)
 {
@@ -284,15 +298,10 @@ static void test_request_send_many(void)
 	struct piam__request req[4];
 	struct sleeps sl = {0, 0};
 	piam_client *c;
-	char url[128];
 	int rcs[4], port, i;
 	pid_t pid = start_server_mode(&port, 1);
 
-	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
-	CHECK_INT(piam_client_set_endpoint(c, NULL, url), PIAM_OK);
-	CHECK_INT(piam_client_set_credentials(c, "AKIDEXAMPLE", "secret", NULL), PIAM_OK);
-	CHECK_INT(piam__http_set_hooks(c, NULL, record_sleep, half, NULL, &sl), PIAM_OK);
+	c = loopback_client(port, NULL, &sl);
 	make_request(&req[0], "Waited", "/wait");
 	make_request(&req[1], "Failed", "/fail");
 	make_request(&req[2], "Flaky", "/flaky/a");
@@ -357,17 +366,13 @@ static void test_noting(void)
 	struct testalloc t;
 	piam_allocator a;
 	piam_client *c;
-	char url[128], *body;
+	char *body;
 	int port;
 	pid_t pid = start_server_mode(&port, 1);
 
 	memset(&t, 0, sizeof(t));
 	a = testalloc_allocator(&t);
-	CHECK_INT(piam_client_new(&c, &a), PIAM_OK);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
-	CHECK_INT(piam_client_set_endpoint(c, NULL, url), PIAM_OK);
-	CHECK_INT(piam_client_set_credentials(c, "AKIDEXAMPLE", "secret", NULL), PIAM_OK);
-	CHECK_INT(piam__http_set_hooks(c, NULL, record_sleep, half, NULL, &sl), PIAM_OK);
+	c = loopback_client(port, &a, &sl);
 	make_request(&req[0], "Waited", "/wait");
 	make_request(&req[1], "Flaky", "/flaky/noted");
 

@@ -648,17 +648,24 @@ static void test_drift_repair(void)
 	env_free(&e);
 }
 
+static const char foreign_trust[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+				    "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+
+/* An account where a role of piam's name exists, made by someone else (no tag, EC2's trust). */
+static void env_init_foreign_role(struct env *e)
+{
+	env_init(e);
+	e->f.role_exists = 1;
+	strcpy(e->f.role_arn, "arn:aws:iam::" ACCOUNT ":role/PersonalizeRole");
+	e->f.trust = dup_or_null(foreign_trust);
+}
+
 static void test_foreign_role(void)
 {
-	static const char foreign_trust[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-					    "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
 	struct env e;
 	piam_plan *p;
 
-	env_init(&e);
-	e.f.role_exists = 1;
-	strcpy(e.f.role_arn, "arn:aws:iam::" ACCOUNT ":role/PersonalizeRole");
-	e.f.trust = dup_or_null(foreign_trust);
+	env_init_foreign_role(&e);
 
 	CHECK_INT(run(&e, PIAM__SETUP_PLAN, &p), PIAM_ENOTOWNED);
 	CHECK(p == NULL);
@@ -1063,15 +1070,10 @@ static void test_send_together(void)
 /* Taking a role over (adopt) goes alone, first: when TagRole is refused, the role is left as it was. */
 static void test_adopt_goes_first(void)
 {
-	static const char foreign_trust[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-					    "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
 	struct env e;
 	piam_plan *p;
 
-	env_init(&e);
-	e.f.role_exists = 1;
-	strcpy(e.f.role_arn, "arn:aws:iam::" ACCOUNT ":role/PersonalizeRole");
-	e.f.trust = dup_or_null(foreign_trust);
+	env_init_foreign_role(&e);
 	CHECK_INT(piam_options_set_adopt_existing(e.o, 1), PIAM_OK);
 	e.f.fail = "TagRole";
 	CHECK_INT(run_together(&e, PIAM__SETUP_APPLY, &p), PIAM_EACCESS);
