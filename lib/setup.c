@@ -151,6 +151,16 @@ PIAM_API int piam_plan_failed_step(const piam_plan *plan)
 	return plan ? plan->failed : -1;
 }
 
+/* An array of n strings and the array (either may be NULL). */
+static void free_strings(piam_client *c, char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		piam__free(c, v[i]);
+	piam__free(c, v);
+}
+
 static void run_free(struct run *r)
 {
 	piam_client *c = r->c;
@@ -167,9 +177,7 @@ static void run_free(struct run *r)
 		json_decref(r->s3_doc);
 	piam__free(c, r->personalize_arn);
 	piam__free(c, r->cloudwatch_arn);
-	for (i = 0; i < r->nattached; i++)
-		piam__free(c, r->attached[i]);
-	piam__free(c, r->attached);
+	free_strings(c, r->attached, r->nattached);
 	for (i = 0; i < r->nbuckets; i++) {
 		piam__free(c, r->buckets[i].want);
 		if (r->buckets[i].statement)
@@ -257,15 +265,6 @@ static void note_first_reads(void *arg)
 		(void)r->ops->get_bucket_policy(r->c, r->ctx, r->buckets[i].name, &a);
 		piam__free(r->c, a);
 	}
-}
-
-static void free_strings(piam_client *c, char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v && i < n; i++)
-		piam__free(c, v[i]);
-	piam__free(c, v);
 }
 
 /* Once the role is known to exist and to be piam's: its attachments (for teardown, its inline
