@@ -105,6 +105,14 @@ void piam__error_clear(piam_client *c)
 	c->err_message[0] = c->err_aws_code[0] = c->err_request_id[0] = '\0';
 }
 
+int piam__call_begin(piam_client *c)
+{
+	if (!c)
+		return PIAM_EINVAL;
+	piam__error_clear(c);
+	return PIAM_OK;
+}
+
 void piam__log(piam_client *c, int level, const char *fmt, ...)
 {
 	char line[1024];

@@ -125,6 +125,16 @@ static int call_list(piam_aws_result **out, piam_client *c, const char *action, 
 	return rc;
 }
 
+/* name=value appended when value is not NULL; the new count. */
+static size_t add_optional(struct piam__param *p, size_t n, const char *name, const char *value)
+{
+	if (!value)
+		return n;
+	p[n].name = name;
+	p[n].value = value;
+	return n + 1;
+}
+
 int piam__iam_create_role(piam_aws_result **out, piam_client *c, const char *name, const char *trust_policy,
 			  const char *path, const char *description, long max_session_duration,
 			  const char *const *tag_keys, const char *const *tag_values, size_t ntags)
@@ -138,14 +148,8 @@ int piam__iam_create_role(piam_aws_result **out, piam_client *c, const char *nam
 	p[n++].value = name;
 	p[n].name = "AssumeRolePolicyDocument";
 	p[n++].value = trust_policy;
-	if (path) {
-		p[n].name = "Path";
-		p[n++].value = path;
-	}
-	if (description) {
-		p[n].name = "Description";
-		p[n++].value = description;
-	}
+	n = add_optional(p, n, "Path", path);
+	n = add_optional(p, n, "Description", description);
 	if (max_session_duration) {
 		snprintf(duration, sizeof(duration), "%ld", max_session_duration);
 		p[n].name = "MaxSessionDuration";
@@ -230,14 +234,8 @@ int piam__iam_create_policy(piam_aws_result **out, piam_client *c, const char *n
 	p[n++].value = name;
 	p[n].name = "PolicyDocument";
 	p[n++].value = document;
-	if (path) {
-		p[n].name = "Path";
-		p[n++].value = path;
-	}
-	if (description) {
-		p[n].name = "Description";
-		p[n++].value = description;
-	}
+	n = add_optional(p, n, "Path", path);
+	n = add_optional(p, n, "Description", description);
 	n = add_tags(p, n, &tp, tag_keys, tag_values, ntags);
 	return call_record(out, c, "CreatePolicy", p, n, "CreatePolicyResult/Policy");
 }
@@ -437,15 +435,6 @@ static int check_version(piam_client *c, const char *v)
 	return PIAM_OK;
 }
 
-/* Every public call starts here: a client is required, and the last error is cleared. */
-static int start(piam_client *client)
-{
-	if (!client)
-		return PIAM_EINVAL;
-	piam__error_clear(client);
-	return PIAM_OK;
-}
-
 PIAM_API int piam_iam_create_role(piam_aws_result **out, piam_client *client, const char *name,
 				  const char *trust_policy, const char *path, const char *description,
 				  long max_session_duration, const char *const *tag_keys,
@@ -453,7 +442,7 @@ PIAM_API int piam_iam_create_role(piam_aws_result **out, piam_client *client, co
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (out)
 		*out = NULL;
@@ -473,7 +462,7 @@ PIAM_API int piam_iam_get_role(piam_aws_result **out, piam_client *client, const
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
@@ -487,7 +476,7 @@ PIAM_API int piam_iam_set_trust(piam_client *client, const char *role, const cha
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) ||
 	    (rc = piam__check_document(client, "trust policy", trust_policy, MAX_DOCUMENT)))
@@ -499,7 +488,7 @@ PIAM_API int piam_iam_delete_role(piam_client *client, const char *role)
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)))
 		return rc;
@@ -511,7 +500,7 @@ PIAM_API int piam_iam_tag_role(piam_client *client, const char *role, const char
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) ||
 	    (rc = piam__check_tags(client, tag_keys, tag_values, ntags)))
@@ -527,7 +516,7 @@ static int list_role(piam_aws_result **out, piam_client *client, const char *rol
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
@@ -557,7 +546,7 @@ PIAM_API int piam_iam_attach_role_policy(piam_client *client, const char *role, 
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) || (rc = check_arn(client, policy_arn)))
 		return rc;
@@ -568,7 +557,7 @@ PIAM_API int piam_iam_detach_role_policy(piam_client *client, const char *role, 
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if ((rc = piam__check_name(client, "role name", role, 64)) || (rc = check_arn(client, policy_arn)))
 		return rc;
@@ -581,7 +570,7 @@ PIAM_API int piam_iam_create_policy(piam_aws_result **out, piam_client *client, 
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (out)
 		*out = NULL;
@@ -599,7 +588,7 @@ PIAM_API int piam_iam_get_policy(piam_aws_result **out, piam_client *client, con
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
@@ -614,7 +603,7 @@ PIAM_API int piam_iam_get_policy_version(piam_aws_result **out, piam_client *cli
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
@@ -629,7 +618,7 @@ PIAM_API int piam_iam_list_policy_versions(piam_aws_result **out, piam_client *c
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
@@ -644,7 +633,7 @@ PIAM_API int piam_iam_create_policy_version(piam_aws_result **out, piam_client *
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (out)
 		*out = NULL;
@@ -661,7 +650,7 @@ PIAM_API int piam_iam_delete_policy_version(piam_client *client, const char *pol
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if ((rc = check_arn(client, policy_arn)) || (rc = check_version(client, version_id)))
 		return rc;
@@ -672,7 +661,7 @@ PIAM_API int piam_iam_delete_policy(piam_client *client, const char *policy_arn)
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if ((rc = check_arn(client, policy_arn)))
 		return rc;
@@ -684,7 +673,7 @@ PIAM_API int piam_iam_create_user(piam_aws_result **out, piam_client *client, co
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if (out)
 		*out = NULL;
@@ -697,7 +686,7 @@ PIAM_API int piam_iam_attach_user_policy(piam_client *client, const char *user, 
 {
 	int rc;
 
-	if ((rc = start(client)))
+	if ((rc = piam__call_begin(client)))
 		return rc;
 	if ((rc = piam__check_name(client, "user name", user, 64)) || (rc = check_arn(client, policy_arn)))
 		return rc;

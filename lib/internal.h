@@ -110,6 +110,8 @@ int piam__error(piam_client *c, int code, const char *fmt, ...) PIAM__PRINTF(3, 
 int piam__error_aws(piam_client *c, int code, long http_status, const char *aws_code,
 		    const char *request_id, const char *fmt, ...) PIAM__PRINTF(6, 7);
 void piam__error_clear(piam_client *c);
+/* How a public call begins: PIAM_EINVAL for a NULL client, else the last error cleared and PIAM_OK. */
+int piam__call_begin(piam_client *c);
 
 /* Log at `level` if the client asks for it. Formats on the stack; never allocates. */
 void piam__log(piam_client *c, int level, const char *fmt, ...) PIAM__PRINTF(3, 4);

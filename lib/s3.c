@@ -127,9 +127,8 @@ PIAM_API int piam_s3_get_bucket_policy(char **out, piam_client *client, const ch
 {
 	int rc;
 
-	if (!client)
-		return PIAM_EINVAL;
-	piam__error_clear(client);
+	if ((rc = piam__call_begin(client)))
+		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
 	*out = NULL;
@@ -142,9 +141,8 @@ PIAM_API int piam_s3_put_bucket_policy(piam_client *client, const char *bucket, 
 {
 	int rc;
 
-	if (!client)
-		return PIAM_EINVAL;
-	piam__error_clear(client);
+	if ((rc = piam__call_begin(client)))
+		return rc;
 	if ((rc = piam__check_bucket(client, bucket)) ||
 	    (rc = piam__check_document(client, "bucket policy", policy, MAX_BUCKET_POLICY)))
 		return rc;
@@ -155,9 +153,8 @@ PIAM_API int piam_s3_delete_bucket_policy(piam_client *client, const char *bucke
 {
 	int rc;
 
-	if (!client)
-		return PIAM_EINVAL;
-	piam__error_clear(client);
+	if ((rc = piam__call_begin(client)))
+		return rc;
 	if ((rc = piam__check_bucket(client, bucket)))
 		return rc;
 	return piam__s3_delete_bucket_policy(client, bucket);
@@ -167,9 +164,8 @@ PIAM_API int piam_s3_get_bucket_location(char **out, piam_client *client, const 
 {
 	int rc;
 
-	if (!client)
-		return PIAM_EINVAL;
-	piam__error_clear(client);
+	if ((rc = piam__call_begin(client)))
+		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
 	*out = NULL;

@@ -26,9 +26,10 @@ int piam__sts_get_caller_identity(piam_aws_result **out, piam_client *c)
 
 PIAM_API int piam_sts_get_caller_identity(piam_aws_result **out, piam_client *client)
 {
-	if (!client)
-		return PIAM_EINVAL;
-	piam__error_clear(client);
+	int rc;
+
+	if ((rc = piam__call_begin(client)))
+		return rc;
 	if (!out)
 		return piam__error(client, PIAM_EINVAL, "out is NULL");
 	return piam__sts_get_caller_identity(out, client);
