@@ -163,6 +163,22 @@ static long long fake_now(void *userdata)
 	return ((struct fake_clock *)userdata)->now;
 }
 
+/* A test environment whose only credentials are the loopback IMDS's good ones. */
+static int imds_env_begin(struct testenv *t)
+{
+	char endpoint[256];
+	const char *vars[3];
+
+	if (testenv_begin(t, NULL, NULL) != 0)
+		return -1;
+	snprintf(endpoint, sizeof(endpoint), "AWS_EC2_METADATA_SERVICE_ENDPOINT=%s/imds/ok", base_url);
+	vars[0] = "AWS_EC2_METADATA_DISABLED=false";
+	vars[1] = endpoint;
+	vars[2] = NULL;
+	testenv_set(vars);
+	return 0;
+}
+
 /* Instance credentials are fetched again shortly before they expire. */
 static void test_refresh(void)
 {
@@ -170,18 +186,12 @@ static void test_refresh(void)
 	const struct piam__credentials *cr;
 	struct testenv t;
 	piam_client *c;
-	char endpoint[256], first[64];
-	const char *vars[3];
+	char first[64];
 
-	if (testenv_begin(&t, NULL, NULL) != 0) {
+	if (imds_env_begin(&t) != 0) {
 		CHECK(0);
 		return;
 	}
-	snprintf(endpoint, sizeof(endpoint), "AWS_EC2_METADATA_SERVICE_ENDPOINT=%s/imds/ok", base_url);
-	vars[0] = "AWS_EC2_METADATA_DISABLED=false";
-	vars[1] = endpoint;
-	vars[2] = NULL;
-	testenv_set(vars);
 	CHECK_INT(piam_client_new(&c, NULL), PIAM_OK);
 	CHECK_INT(piam_client_use_environment(c, 1), PIAM_OK);
 	piam__config_set_clock(c, fake_now, &clk);
@@ -246,20 +256,13 @@ static void test_alloc_failures(void)
 	struct testenv t;
 	piam_allocator a;
 	piam_client *c;
-	char endpoint[256];
-	const char *vars[3];
 	long n;
 	int rc = PIAM_ENOMEM;
 
-	if (testenv_begin(&t, NULL, NULL) != 0) {
+	if (imds_env_begin(&t) != 0) {
 		CHECK(0);
 		return;
 	}
-	snprintf(endpoint, sizeof(endpoint), "AWS_EC2_METADATA_SERVICE_ENDPOINT=%s/imds/ok", base_url);
-	vars[0] = "AWS_EC2_METADATA_DISABLED=false";
-	vars[1] = endpoint;
-	vars[2] = NULL;
-	testenv_set(vars);
 	for (n = 1; rc != PIAM_OK && n < 300; n++) {
 		memset(&ta, 0, sizeof(ta));
 		ta.forbidden = "METASECRET";
